@@ -1,0 +1,188 @@
+//! The command line (spec §6.1). Only verbs that work are listed. Exit status: 0 success,
+//! 1 failure at run time, 2 bad usage or configuration (naming the key or file).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::{self, Config};
+
+/// crmsync: keeps your customer database in sync with HubSpot.
+#[derive(Debug, Parser)]
+#[command(name = "crmsync", version, about)]
+pub struct Cli {
+    /// Configuration file [default: config/crmsync.toml].
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the daemon: control API and scheduler, until SIGTERM or Ctrl-C.
+    Run,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Configuration commands.
+    Config {
+        /// What to do with the configuration.
+        #[command(subcommand)]
+        action: ConfigAction,
+    },
+    /// Show the running daemon's status (through its control API).
+    Status {
+        /// Print the raw JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `crmsync config …`
+#[derive(Debug, Subcommand)]
+pub enum ConfigAction {
+    /// Validate the configuration and print the effective values, secrets redacted.
+    Check,
+}
+
+/// Exit status for bad usage or configuration.
+pub const EXIT_CONFIG: u8 = 2;
+
+/// Runs the parsed command.
+pub async fn run(cli: Cli) -> ExitCode {
+    let explicit = cli.config.is_some();
+    let path = cli
+        .config
+        .unwrap_or_else(|| PathBuf::from(config::DEFAULT_CONFIG_PATH));
+    let loaded = match Config::load(&path, explicit) {
+        Ok(loaded) => loaded,
+        Err(e) => {
+            eprintln!("crmsync: configuration error: {e}");
+            return ExitCode::from(EXIT_CONFIG);
+        }
+    };
+    crate::telemetry::init(&loaded.config.log);
+    for warning in &loaded.warnings {
+        tracing::warn!("{warning}");
+    }
+    let result = match cli.command {
+        Command::Run => run_daemon(loaded.config).await,
+        Command::Migrate => migrate(&loaded.config).await,
+        Command::Config {
+            action: ConfigAction::Check,
+        } => config_check(&loaded.config),
+        Command::Status { json } => status(&loaded.config, json).await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error = %format!("{e:#}"), "crmsync failed");
+            eprintln!("crmsync: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run_daemon(config: Config) -> anyhow::Result<()> {
+    let app = crate::app::Application::build(config).await?;
+    app.run_until_stopped(crate::shutdown::signal()).await
+}
+
+async fn migrate(config: &Config) -> anyhow::Result<()> {
+    let store = crate::app::open_store(config).await?;
+    store.close().await;
+    println!("migrations applied");
+    Ok(())
+}
+
+fn config_check(config: &Config) -> anyhow::Result<()> {
+    print!("{}", config.to_redacted_toml()?);
+    Ok(())
+}
+
+async fn status(config: &Config, json: bool) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let addr = config.listen_addr()?;
+    let mut request = reqwest::Client::new().get(format!("http://{addr}/api/v1/status"));
+    if let Some(token) = &config.control.token {
+        request = request.bearer_auth(token.expose());
+    }
+    let response = request
+        .timeout(std::time::Duration::from_secs(5))
+        .send()
+        .await
+        .with_context(|| {
+            format!("the daemon does not answer on {addr}; is `crmsync run` running?")
+        })?;
+    if !response.status().is_success() {
+        anyhow::bail!("the daemon answered {}", response.status());
+    }
+    let body: serde_json::Value = response
+        .json()
+        .await
+        .context("the daemon's status is not JSON")?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&body)?);
+    } else {
+        print!("{}", render_status(&body));
+    }
+    Ok(())
+}
+
+/// Human-readable status.
+fn render_status(body: &serde_json::Value) -> String {
+    let s = |v: &serde_json::Value| v.as_str().unwrap_or("?").to_owned();
+    let mut out = format!(
+        "crmsync {} — up {} s — store {} ({})\n",
+        s(&body["version"]),
+        body["uptime_s"],
+        s(&body["database"]["backend"]),
+        if body["database"]["ready"] == true {
+            "ready"
+        } else {
+            "not ready"
+        }
+    );
+    for tenant in body["tenants"].as_array().into_iter().flatten() {
+        out.push_str(&format!("tenant {}\n", s(&tenant["id"])));
+        let connections = tenant["connections"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        if connections.is_empty() {
+            out.push_str("  no connection configured\n");
+        }
+        for c in connections {
+            let reason = c["reason"]
+                .as_str()
+                .map(|r| format!(" ({r})"))
+                .unwrap_or_default();
+            let enabled = if c["enabled"] == true {
+                ""
+            } else {
+                ", disabled"
+            };
+            out.push_str(&format!(
+                "  {:<11} {}{reason}{enabled}\n",
+                s(&c["connector"]),
+                s(&c["state"])
+            ));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    #[test]
+    fn cli_definition_is_valid() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,239 @@
+//! `[tenants.<id>.…]`: per-tenant connector settings (spec §6.2). Connectors read these;
+//! validation here only checks what can be checked without the network.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use super::ConfigError;
+use super::secret::{Secret, resolve};
+
+/// HubSpot's documented floor between two calls of one connection (spec §3.6).
+pub const HUBSPOT_MIN_CALL_INTERVAL_MS: u64 = 500;
+
+/// One tenant's settings.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TenantConfig {
+    /// Display name; defaults to the id.
+    pub name: Option<String>,
+    /// `[tenants.<id>.hubspot]`
+    pub hubspot: Option<HubSpotConfig>,
+    /// `[tenants.<id>.syneton]`
+    pub syneton: Option<SynetonConfig>,
+    /// `[tenants.<id>.adminpulse]`
+    pub adminpulse: Option<AdminPulseConfig>,
+}
+
+/// `[tenants.<id>.hubspot]`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HubSpotConfig {
+    /// Whether the scheduler runs this connection.
+    pub enabled: bool,
+    /// API root; the simulator's address in tests.
+    pub base_url: String,
+    /// Path version (`v3`).
+    pub api_version: String,
+    /// Static private-app or service-key token.
+    pub access_token: Option<Secret>,
+    /// File holding `access_token`.
+    pub access_token_file: Option<PathBuf>,
+    /// OAuth client id.
+    pub client_id: Option<String>,
+    /// OAuth client secret.
+    pub client_secret: Option<Secret>,
+    /// File holding `client_secret`.
+    pub client_secret_file: Option<PathBuf>,
+    /// OAuth refresh token (first one; rotated tokens are stored encrypted in the database).
+    pub refresh_token: Option<Secret>,
+    /// File holding `refresh_token`.
+    pub refresh_token_file: Option<PathBuf>,
+    /// Minimum delay between two calls, in milliseconds; never below 500.
+    pub min_call_interval_ms: u64,
+    /// Seconds between two scheduled runs.
+    pub poll_interval_s: u64,
+    /// Lifecycle stage (internal value) that, with the checkbox, starts a company's sync.
+    pub lifecycle_trigger: String,
+    /// Internal name of the sync checkbox property.
+    pub sync_property: String,
+}
+
+impl Default for HubSpotConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            base_url: "https://api.hubapi.com".to_owned(),
+            api_version: "v3".to_owned(),
+            access_token: None,
+            access_token_file: None,
+            client_id: None,
+            client_secret: None,
+            client_secret_file: None,
+            refresh_token: None,
+            refresh_token_file: None,
+            min_call_interval_ms: HUBSPOT_MIN_CALL_INTERVAL_MS,
+            poll_interval_s: 60,
+            lifecycle_trigger: "customer".to_owned(),
+            sync_property: "synchro_artis".to_owned(),
+        }
+    }
+}
+
+/// `[tenants.<id>.syneton]`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SynetonConfig {
+    /// Whether the scheduler runs this connection.
+    pub enabled: bool,
+    /// API root, e.g. `https://consult.example.be:2100`.
+    pub base_url: String,
+    /// API key (exchanged for a token; it sits in a URL path, so it is never logged).
+    pub api_key: Option<Secret>,
+    /// File holding `api_key`.
+    pub api_key_file: Option<PathBuf>,
+    /// Minimum delay between two calls, in milliseconds.
+    pub min_call_interval_ms: u64,
+    /// Seconds between two scheduled runs.
+    pub poll_interval_s: u64,
+}
+
+impl Default for SynetonConfig {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            base_url: "https://consult.example.be:2100".to_owned(),
+            api_key: None,
+            api_key_file: None,
+            min_call_interval_ms: 100,
+            poll_interval_s: 300,
+        }
+    }
+}
+
+/// `[tenants.<id>.adminpulse]`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AdminPulseConfig {
+    /// Whether the scheduler runs this connection.
+    pub enabled: bool,
+    /// API root.
+    pub base_url: String,
+    /// API key (bearer).
+    pub api_key: Option<Secret>,
+    /// File holding `api_key`.
+    pub api_key_file: Option<PathBuf>,
+    /// OAuth client id, when OAuth is used instead of an API key.
+    pub client_id: Option<String>,
+    /// OAuth client secret.
+    pub client_secret: Option<Secret>,
+    /// File holding `client_secret`.
+    pub client_secret_file: Option<PathBuf>,
+    /// OAuth authorization endpoint (not published by AdminPulse, so configured).
+    pub authorize_url: Option<String>,
+    /// OAuth token endpoint.
+    pub token_url: Option<String>,
+    /// Seconds between two scheduled runs.
+    pub poll_interval_s: u64,
+}
+
+impl Default for AdminPulseConfig {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            base_url: "https://api.adminpulse.be".to_owned(),
+            api_key: None,
+            api_key_file: None,
+            client_id: None,
+            client_secret: None,
+            client_secret_file: None,
+            authorize_url: None,
+            token_url: None,
+            poll_interval_s: 300,
+        }
+    }
+}
+
+impl TenantConfig {
+    pub(super) fn finish(
+        &mut self,
+        id: &str,
+        warnings: &mut Vec<String>,
+    ) -> Result<(), ConfigError> {
+        let prefix = format!("tenants.{id}");
+        if let Some(h) = &mut self.hubspot {
+            let p = format!("{prefix}.hubspot");
+            resolve(
+                &mut h.access_token,
+                &h.access_token_file,
+                &format!("{p}.access_token"),
+            )?;
+            resolve(
+                &mut h.client_secret,
+                &h.client_secret_file,
+                &format!("{p}.client_secret"),
+            )?;
+            resolve(
+                &mut h.refresh_token,
+                &h.refresh_token_file,
+                &format!("{p}.refresh_token"),
+            )?;
+            check_url(&h.base_url, &format!("{p}.base_url"))?;
+            if h.api_version.trim().is_empty() {
+                return Err(ConfigError::new(
+                    format!("{p}.api_version"),
+                    "must not be empty",
+                ));
+            }
+            if h.min_call_interval_ms < HUBSPOT_MIN_CALL_INTERVAL_MS {
+                warnings.push(format!(
+                    "{p}.min_call_interval_ms = {} is below HubSpot's floor; raised to {HUBSPOT_MIN_CALL_INTERVAL_MS}",
+                    h.min_call_interval_ms
+                ));
+                h.min_call_interval_ms = HUBSPOT_MIN_CALL_INTERVAL_MS;
+            }
+            check_poll(h.poll_interval_s, &format!("{p}.poll_interval_s"))?;
+        }
+        if let Some(s) = &mut self.syneton {
+            let p = format!("{prefix}.syneton");
+            resolve(&mut s.api_key, &s.api_key_file, &format!("{p}.api_key"))?;
+            check_url(&s.base_url, &format!("{p}.base_url"))?;
+            check_poll(s.poll_interval_s, &format!("{p}.poll_interval_s"))?;
+        }
+        if let Some(a) = &mut self.adminpulse {
+            let p = format!("{prefix}.adminpulse");
+            resolve(&mut a.api_key, &a.api_key_file, &format!("{p}.api_key"))?;
+            resolve(
+                &mut a.client_secret,
+                &a.client_secret_file,
+                &format!("{p}.client_secret"),
+            )?;
+            check_url(&a.base_url, &format!("{p}.base_url"))?;
+            for (key, url) in [
+                ("authorize_url", &a.authorize_url),
+                ("token_url", &a.token_url),
+            ] {
+                if let Some(url) = url {
+                    check_url(url, &format!("{p}.{key}"))?;
+                }
+            }
+            check_poll(a.poll_interval_s, &format!("{p}.poll_interval_s"))?;
+        }
+        Ok(())
+    }
+}
+
+fn check_url(value: &str, key: &str) -> Result<(), ConfigError> {
+    match url::Url::parse(value) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Ok(()),
+        _ => Err(ConfigError::new(key, "expected an http(s) URL with a host")),
+    }
+}
+
+fn check_poll(seconds: u64, key: &str) -> Result<(), ConfigError> {
+    if seconds == 0 {
+        Err(ConfigError::new(key, "must be at least 1 second"))
+    } else {
+        Ok(())
+    }
+}

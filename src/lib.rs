@@ -1,0 +1,16 @@
+//! crmsync: a self-hosted daemon that keeps a local SQL store in sync with HubSpot, imports
+//! clients from AdminPulse and Syneton, and imports CSV/Excel files.
+//!
+//! `main.rs` only parses the command line; everything else lives here so that tests drive the
+//! same code as the binary.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod control;
+pub mod domain;
+pub mod scheduler;
+pub mod secrets;
+pub mod shutdown;
+pub mod store;
+pub mod telemetry;

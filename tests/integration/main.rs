@@ -1,0 +1,11 @@
+//! Integration tests: one binary, one module per feature. Each test gets a fresh database
+//! (a temp SQLite file, or a new database on the throwaway PostgreSQL cluster that
+//! `scripts/test.sh` starts) and an app on 127.0.0.1:0.
+
+mod support;
+
+mod change_capture;
+mod control_api;
+mod daemon;
+mod records;
+mod store;
