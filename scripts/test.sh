@@ -16,4 +16,11 @@ step "migration parity"
 scripts/check-migrations.sh
 
 step "tests (SQLite and PostgreSQL)"
-CRMSYNC_REQUIRE_POSTGRES=1 scripts/with-postgres.sh cargo test --locked
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+CRMSYNC_REQUIRE_POSTGRES=1 scripts/with-postgres.sh cargo test --locked --lib --bins --tests 2>&1 | tee "$log" || status=$?
+# One closing line over every test binary (cargo prints one per binary).
+awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i) ~ /^passed;?$/) p += $(i-1); if ($(i) ~ /^failed;?$/) f += $(i-1) } }
+     END { printf "\ntests: %d passed, %d failed\n", p, f }' "$log"
+exit "$status"

@@ -319,3 +319,71 @@ async fn logs_of_a_run_that_handles_a_token_hold_neither_the_token_nor_any_email
     assert_eq!(find_email(&logs), None, "an e-mail address is in the logs");
     assert!(!logs.contains("Martin"), "a name is in the logs");
 }
+
+#[tokio::test]
+async fn under_systemd_it_notifies_ready_pings_the_watchdog_and_says_stopping() {
+    use std::os::unix::net::UnixDatagram;
+    let Some(db) = fresh_db(Backend::Sqlite).await else {
+        return;
+    };
+    let socket_path = db.dir.path().join("notify.sock");
+    let socket = UnixDatagram::bind(&socket_path).expect("bind notify socket");
+    socket
+        .set_read_timeout(Some(Duration::from_millis(200)))
+        .expect("timeout");
+    let port = free_port();
+    let config = db.dir.path().join("crmsync.toml");
+    std::fs::write(
+        &config,
+        config_text(&db, &format!("127.0.0.1:{port}"), "", ""),
+    )
+    .expect("config");
+    // systemd sets WATCHDOG_PID to the service's pid; `exec` keeps the shell's pid.
+    let mut child = Command::new("sh")
+        .args([
+            "-c",
+            "WATCHDOG_PID=$$ exec \"$0\" \"$@\"",
+            env!("CARGO_BIN_EXE_crmsync"),
+        ])
+        .args(["run", "--config", config.to_str().expect("utf-8")])
+        .env_remove("RUST_LOG")
+        .env("NOTIFY_SOCKET", &socket_path)
+        .env("WATCHDOG_USEC", "200000")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+
+    let mut seen: Vec<String> = Vec::new();
+    let mut buf = [0u8; 512];
+    let start = Instant::now();
+    while seen.iter().filter(|m| m.contains("WATCHDOG=1")).count() < 2 {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "notifications so far: {seen:?}"
+        );
+        if let Ok(n) = socket.recv(&mut buf) {
+            seen.push(String::from_utf8_lossy(&buf[..n]).into_owned());
+        }
+    }
+    assert!(seen.iter().any(|m| m.contains("READY=1")), "{seen:?}");
+    let ready_at = seen.iter().position(|m| m.contains("READY=1"));
+    let healthz = reqwest::get(format!("http://127.0.0.1:{port}/healthz"))
+        .await
+        .expect("healthz");
+    assert_eq!(
+        healthz.status(),
+        200,
+        "READY=1 is sent once the API answers"
+    );
+    assert!(ready_at.is_some());
+
+    sigterm(&child);
+    let status = wait_exit(&mut child, Duration::from_secs(10)).expect("exits");
+    assert!(status.success());
+    while let Ok(n) = socket.recv(&mut buf) {
+        seen.push(String::from_utf8_lossy(&buf[..n]).into_owned());
+    }
+    assert!(seen.iter().any(|m| m.contains("STOPPING=1")), "{seen:?}");
+}

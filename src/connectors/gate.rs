@@ -1,0 +1,144 @@
+//! [`RateGate`]: one per connection, shared by every task and every retry of it.
+//!
+//! Guarantees that two calls of the connection never *start* closer than the configured
+//! interval: a governor quota of one call per interval with a burst of one spaces starts,
+//! and a one-permit semaphore keeps a single call in flight, so a slow call cannot be
+//! overtaken by the next one (governor alone spaces starts, not completions). On top, the
+//! remote side can ask for a pause (429, `Retry-After`, exhausted budget headers): every
+//! caller then waits until the pause ends. The interval carries a small margin so that
+//! timer granularity never lets the remote observe a gap below the floor.
+
+use std::num::NonZeroU32;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use tokio::sync::{Semaphore, SemaphorePermit};
+
+/// Added to the interval: covers timer and scheduling jitter between two starts.
+const SAFETY_MARGIN: Duration = Duration::from_millis(3);
+
+/// The pace keeper of one connection.
+pub struct RateGate {
+    interval: Duration,
+    limiter: DefaultDirectRateLimiter,
+    in_flight: Semaphore,
+    paused_until: Mutex<Option<Instant>>,
+}
+
+impl std::fmt::Debug for RateGate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RateGate")
+            .field("interval", &self.interval)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Held while a call is in flight; dropping it lets the next call proceed.
+#[derive(Debug)]
+pub struct CallPermit<'a> {
+    _permit: SemaphorePermit<'a>,
+}
+
+impl RateGate {
+    /// A gate letting one call start per `interval` at most.
+    #[must_use]
+    pub fn new(interval: Duration) -> Self {
+        let period = interval.max(Duration::from_millis(1)) + SAFETY_MARGIN;
+        let quota = Quota::with_period(period)
+            .expect("period is positive")
+            .allow_burst(NonZeroU32::MIN);
+        Self {
+            interval,
+            limiter: RateLimiter::direct(quota),
+            in_flight: Semaphore::new(1),
+            paused_until: Mutex::new(None),
+        }
+    }
+
+    /// The configured floor between two calls.
+    #[must_use]
+    pub fn interval(&self) -> Duration {
+        self.interval
+    }
+
+    /// Waits until a call may start, then holds the connection's single in-flight slot.
+    pub async fn acquire(&self) -> CallPermit<'_> {
+        let permit = self
+            .in_flight
+            .acquire()
+            .await
+            .expect("the semaphore is never closed");
+        loop {
+            let pause = self.pause_remaining();
+            if pause.is_zero() {
+                break;
+            }
+            tokio::time::sleep(pause).await;
+        }
+        self.limiter.until_ready().await;
+        CallPermit { _permit: permit }
+    }
+
+    /// Makes every caller wait `duration` from now before its next call (longest wins).
+    pub fn pause_for(&self, duration: Duration) {
+        let until = Instant::now() + duration;
+        let mut paused = self.paused_until.lock().expect("gate mutex poisoned");
+        if paused.is_none_or(|current| current < until) {
+            *paused = Some(until);
+        }
+    }
+
+    /// How long the current pause still lasts.
+    #[must_use]
+    pub fn pause_remaining(&self) -> Duration {
+        let paused = self.paused_until.lock().expect("gate mutex poisoned");
+        paused.map_or(Duration::ZERO, |until| {
+            until.saturating_duration_since(Instant::now())
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn concurrent_callers_are_spaced_by_the_interval() {
+        let gate = Arc::new(RateGate::new(Duration::from_millis(40)));
+        let starts = Arc::new(Mutex::new(Vec::new()));
+        let mut tasks = Vec::new();
+        for _ in 0..6 {
+            let gate = gate.clone();
+            let starts = starts.clone();
+            tasks.push(tokio::spawn(async move {
+                let _permit = gate.acquire().await;
+                starts.lock().expect("lock").push(Instant::now());
+            }));
+        }
+        for t in tasks {
+            t.await.expect("task");
+        }
+        let mut starts = starts.lock().expect("lock").clone();
+        starts.sort();
+        for pair in starts.windows(2) {
+            assert!(
+                pair[1] - pair[0] >= Duration::from_millis(40),
+                "{:?}",
+                pair[1] - pair[0]
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn a_pause_delays_the_next_call() {
+        let gate = RateGate::new(Duration::from_millis(1));
+        drop(gate.acquire().await);
+        gate.pause_for(Duration::from_millis(80));
+        let before = Instant::now();
+        drop(gate.acquire().await);
+        assert!(before.elapsed() >= Duration::from_millis(75));
+    }
+}

@@ -1,0 +1,7 @@
+//! Clients of the remote systems. Each connector is a folder; they share [`gate::RateGate`],
+//! the per-connection pace keeper. Connectors classify what happened (errors carry a
+//! retry decision and never personal data); the sync engine decides what to do.
+//! Connectors do not know the store.
+
+pub mod gate;
+pub mod hubspot;
