@@ -49,6 +49,16 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
     Ok(store)
 }
 
+/// Loads (or creates) the key that encrypts stored credentials.
+///
+/// # Errors
+/// When the key is malformed or the key file cannot be read or created.
+pub fn load_cipher(config: &Config) -> anyhow::Result<Cipher> {
+    let env_key = std::env::var(secrets::KEY_ENV).ok();
+    Cipher::load(env_key.as_deref(), &config.secrets.key_file)
+        .context("failed to load the secret key")
+}
+
 impl Application {
     /// Builds the daemon from a validated configuration.
     ///

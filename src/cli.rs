@@ -39,6 +39,39 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// HubSpot administration.
+    Hubspot {
+        /// What to do.
+        #[command(subcommand)]
+        action: HubSpotAction,
+    },
+    /// Serve a stand-in of a remote API on loopback, for tests and trials.
+    Simulate {
+        /// Which API.
+        #[command(subcommand)]
+        target: SimulateTarget,
+    },
+}
+
+/// `crmsync hubspot …`
+#[derive(Debug, Subcommand)]
+pub enum HubSpotAction {
+    /// Create the properties and deal stages the sync needs (idempotent).
+    Provision {
+        /// Tenant whose HubSpot connection to provision.
+        #[arg(long, default_value = "default")]
+        tenant: String,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `crmsync simulate …`
+#[derive(Debug, Subcommand)]
+pub enum SimulateTarget {
+    /// The HubSpot CRM API.
+    Hubspot(crate::commands::simulate::HubSpotSimArgs),
 }
 
 /// `crmsync config …`
@@ -75,6 +108,12 @@ pub async fn run(cli: Cli) -> ExitCode {
             action: ConfigAction::Check,
         } => config_check(&loaded.config),
         Command::Status { json } => status(&loaded.config, json).await,
+        Command::Hubspot {
+            action: HubSpotAction::Provision { tenant, json },
+        } => provision(&loaded.config, &tenant, json).await,
+        Command::Simulate {
+            target: SimulateTarget::Hubspot(args),
+        } => crate::commands::simulate::hubspot(args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -95,6 +134,27 @@ async fn migrate(config: &Config) -> anyhow::Result<()> {
     let store = crate::app::open_store(config).await?;
     store.close().await;
     println!("migrations applied");
+    Ok(())
+}
+
+async fn provision(config: &Config, tenant: &str, json: bool) -> anyhow::Result<()> {
+    let report = crate::commands::hubspot::run_provision(config, tenant).await?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(());
+    }
+    for (title, items) in [
+        ("created", &report.created),
+        ("updated", &report.updated),
+        ("already there", &report.existing),
+    ] {
+        if !items.is_empty() {
+            println!("{title}:");
+            for item in items {
+                println!("  {item}");
+            }
+        }
+    }
     Ok(())
 }
 

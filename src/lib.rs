@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod connectors;
 pub mod control;
@@ -13,5 +14,6 @@ pub mod domain;
 pub mod scheduler;
 pub mod secrets;
 pub mod shutdown;
+pub mod simulate;
 pub mod store;
 pub mod telemetry;

@@ -16,6 +16,7 @@ mod credentials;
 mod crud;
 mod error;
 mod housekeeping;
+mod reference;
 mod refs;
 mod tenants;
 mod timestamp;
@@ -41,6 +42,10 @@ pub use changes::Change;
 pub use connections::ConnectionState;
 pub use crud::{Entity, Filter, ListPage, ListQuery};
 pub use error::{FieldError, StoreError};
+pub use reference::DealStageRow;
+pub use tenants::{
+    DEFAULT_ACTIVITY_TYPES, DEFAULT_CIVILITIES, DEFAULT_DEAL_STAGES, TELEVENDEUR_HUBSPOT,
+};
 pub use timestamp::Timestamp;
 pub use tx::{Origin, WriteTx};
 pub use url::{Backend, DatabaseUrl};

@@ -7,5 +7,6 @@ mod support;
 mod change_capture;
 mod control_api;
 mod daemon;
+mod hubspot_client;
 mod records;
 mod store;

@@ -169,7 +169,8 @@ impl ChangeFeed {
         if !properties.iter().any(|p| p == modified) {
             properties.push(modified.to_owned());
         }
-        let start = since_ms.map_or(-1, |s| s - lookback_ms - 1);
+        // Modification times are positive epoch milliseconds: 0 means "everything".
+        let start = since_ms.map_or(0, |s| (s - lookback_ms - 1).max(0));
         Self {
             object: object.to_owned(),
             modified,

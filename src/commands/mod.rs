@@ -1,0 +1,4 @@
+//! Commands that need more than a line of `cli.rs`: each file is one verb group.
+
+pub mod hubspot;
+pub mod simulate;

@@ -1,0 +1,259 @@
+//! Routing (legacy and date-versioned path families from one handler set) and the gate
+//! every non-admin call passes: min interval, faults, auth, rate limits, request log.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+
+use super::errors::ApiError;
+use super::faults::{self, Effect};
+use super::limits::{self, Bucket};
+use super::{
+    Inner, LoggedRequest, admin, associations, associations_writes, auth, batch, lock, merge,
+    object_associations, objects, pipelines_owners as po, properties, properties_batch, search,
+    upsert,
+};
+
+type S = Arc<Inner>;
+
+/// Longer request URIs (path + query) answer 414, as HubSpot's edge does.
+pub const MAX_URI: usize = 15_000;
+
+fn objects_router() -> Router<S> {
+    Router::new()
+        .route("/{object_type}", get(objects::list).post(objects::create))
+        .route(
+            "/{object_type}/{id}",
+            get(objects::read)
+                .patch(objects::update)
+                .delete(objects::archive),
+        )
+        .route("/{object_type}/batch/read", post(batch::read))
+        .route("/{object_type}/batch/create", post(batch::create))
+        .route("/{object_type}/batch/update", post(batch::update))
+        .route("/{object_type}/batch/upsert", post(upsert::upsert))
+        .route("/{object_type}/batch/archive", post(batch::archive))
+        .route("/{object_type}/search", post(search::search))
+        .route("/{object_type}/merge", post(merge::merge))
+        .route("/{object_type}/gdpr-delete", post(merge::gdpr_delete))
+        .route(
+            "/{object_type}/{id}/associations/{to_type}",
+            get(object_associations::list_for_object),
+        )
+        .route(
+            "/{object_type}/{id}/associations/{to_type}/{to_id}",
+            put(object_associations::put_labels).delete(object_associations::delete_pair),
+        )
+        .route(
+            "/{object_type}/{id}/associations/default/{to_type}/{to_id}",
+            put(object_associations::put_default),
+        )
+}
+
+fn associations_router() -> Router<S> {
+    Router::new()
+        .route("/{from}/{to}/batch/read", post(associations::batch_read))
+        .route(
+            "/{from}/{to}/batch/create",
+            post(associations::batch_create),
+        )
+        .route(
+            "/{from}/{to}/batch/associate/default",
+            post(associations_writes::batch_default),
+        )
+        .route(
+            "/{from}/{to}/batch/archive",
+            post(associations_writes::batch_archive),
+        )
+        .route(
+            "/{from}/{to}/batch/labels/archive",
+            post(associations_writes::batch_labels_archive),
+        )
+        .route("/{from}/{to}/labels", get(object_associations::labels))
+}
+
+fn properties_router() -> Router<S> {
+    Router::new()
+        .route(
+            "/{object_type}",
+            get(properties::list).post(properties::create),
+        )
+        .route("/{object_type}/groups", get(properties::groups))
+        .route("/{object_type}/batch/read", post(properties_batch::read))
+        .route(
+            "/{object_type}/batch/create",
+            post(properties_batch::create),
+        )
+        .route(
+            "/{object_type}/batch/archive",
+            post(properties_batch::archive),
+        )
+        .route(
+            "/{object_type}/{name}",
+            get(properties::read)
+                .patch(properties::update)
+                .delete(properties::archive),
+        )
+}
+
+fn pipelines_router() -> Router<S> {
+    Router::new()
+        .route("/{object_type}", get(po::pipelines))
+        .route("/{object_type}/{pipeline_id}", get(po::pipeline))
+        .route(
+            "/{object_type}/{pipeline_id}/stages",
+            get(po::stages).post(po::create_stage),
+        )
+        .route(
+            "/{object_type}/{pipeline_id}/stages/{stage_id}",
+            get(po::stage).patch(po::update_stage),
+        )
+}
+
+/// The full router with state applied.
+pub fn router(inner: S) -> Router {
+    Router::new()
+        .nest("/crm/v3/objects", objects_router())
+        .nest("/crm/v4/objects", objects_router())
+        .nest("/crm/objects/{version}", objects_router())
+        .nest("/crm/v4/associations", associations_router())
+        .nest("/crm/associations/{version}", associations_router())
+        .nest("/crm/v3/properties", properties_router())
+        .nest("/crm/properties/{version}", properties_router())
+        .nest("/crm/v3/pipelines", pipelines_router())
+        .nest("/crm/pipelines/{version}", pipelines_router())
+        .route("/crm/v3/owners", get(po::owners))
+        .route("/crm/v3/owners/", get(po::owners))
+        .route("/crm/v3/owners/{owner_id}", get(po::owner))
+        .route("/crm/owners/{version}", get(po::owners))
+        .route("/crm/owners/{version}/", get(po::owners))
+        .route("/crm/owners/{version}/{owner_id}", get(po::owner))
+        .route("/oauth/{version}/token", post(auth::token_endpoint))
+        .nest("/_sim", admin::router())
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(inner.clone(), gate))
+        .with_state(inner)
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "OBJECT_NOT_FOUND",
+        "resource not found",
+    )
+}
+
+fn bucket_of(method: &axum::http::Method, path: &str) -> Bucket {
+    if path.starts_with("/oauth/") {
+        Bucket::None
+    } else if method == axum::http::Method::POST && path.ends_with("/search") {
+        Bucket::Search
+    } else if path.contains("/associations/") && path.contains("/batch/") {
+        Bucket::AssocBatch
+    } else {
+        Bucket::Standard
+    }
+}
+
+fn record(s: &S, req: &LoggedRequest, status: u16) {
+    let mut entry = req.clone();
+    entry.status = status;
+    entry.duration_ms = u64::try_from(req.started_at.elapsed().as_millis()).unwrap_or(u64::MAX);
+    lock(&s.log).push(entry);
+}
+
+/// The request's full path before nesting stripped it, for `paging.next.link`.
+#[derive(Clone)]
+pub struct OriginalPath(pub String);
+
+async fn gate(State(s): State<S>, mut req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_string();
+    if path.starts_with("/_sim/") || path == "/_sim" {
+        return next.run(req).await;
+    }
+    req.extensions_mut().insert(OriginalPath(path.clone()));
+    let started = Instant::now();
+    let entry = LoggedRequest {
+        method: req.method().to_string(),
+        path: path.clone(),
+        query: req.uri().query().map(String::from),
+        status: 0,
+        started_at: started,
+        started_at_unix_ms: super::types::now_ms(),
+        duration_ms: 0,
+    };
+    let bucket = bucket_of(req.method(), &path);
+    let headers = req.headers().clone();
+    let uri_len = req.uri().path().len() + req.uri().query().map_or(0, str::len);
+    let resp = match admit(&s, &headers, uri_len, &path, bucket, started).await {
+        Ok(with_daily) => {
+            let mut resp = next.run(req).await;
+            if bucket == Bucket::Standard {
+                let headers = lock(&s.limits).headers(&s.config, with_daily, Instant::now());
+                resp.headers_mut().extend(headers);
+            }
+            resp
+        }
+        Err(Some(mut resp)) => {
+            if bucket == Bucket::Standard && resp.status() == StatusCode::TOO_MANY_REQUESTS {
+                let headers = lock(&s.limits).headers(&s.config, true, Instant::now());
+                resp.headers_mut().extend(headers);
+            }
+            resp
+        }
+        Err(None) => {
+            record(&s, &entry, 0);
+            std::panic::resume_unwind(Box::new("simulated connection reset"));
+        }
+    };
+    record(&s, &entry, resp.status().as_u16());
+    resp
+}
+
+/// Everything before the handler; `Err(None)` means reset the connection.
+async fn admit(
+    s: &S,
+    headers: &axum::http::HeaderMap,
+    uri_len: usize,
+    path: &str,
+    bucket: Bucket,
+    started: Instant,
+) -> Result<bool, Option<Response>> {
+    if bucket != Bucket::None {
+        lock(&s.limits)
+            .check_interval(&s.config, started)
+            .map_err(|p| Some(limits::too_many(p)))?;
+    }
+    if uri_len > MAX_URI {
+        let e = ApiError::new(StatusCode::URI_TOO_LONG, "VALIDATION_ERROR", "URI Too Long");
+        return Err(Some(e.into_response()));
+    }
+    let fault = faults::take(&mut lock(&s.faults), path);
+    if let Some(f) = fault {
+        match faults::effect(&f) {
+            Effect::Respond(r) => return Err(Some(r)),
+            Effect::Timeout(d) => {
+                tokio::time::sleep(d).await;
+                return Err(Some(
+                    (StatusCode::GATEWAY_TIMEOUT, "upstream request timeout").into_response(),
+                ));
+            }
+            Effect::Reset => return Err(None),
+        }
+    }
+    let oauth = if bucket == Bucket::None {
+        false
+    } else {
+        auth::check(s, headers).map_err(|e| Some(e.into_response()))?
+    };
+    lock(&s.limits)
+        .admit(&s.config, bucket, started)
+        .map_err(|p| Some(limits::too_many(p)))?;
+    Ok(!oauth)
+}
