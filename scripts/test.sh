@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The project's one test command (see README): formatting, lints, migration parity, then
-# every test against SQLite and against a throwaway PostgreSQL cluster started for the run.
+# every test against SQLite and against a throwaway PostgreSQL cluster started for the run,
+# then HubSpot's official Python client against the HubSpot simulator.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,7 +21,12 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
 CRMSYNC_REQUIRE_POSTGRES=1 scripts/with-postgres.sh cargo test --locked --lib --bins --tests 2>&1 | tee "$log" || status=$?
-# One closing line over every test binary (cargo prints one per binary).
-awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i) ~ /^passed;?$/) p += $(i-1); if ($(i) ~ /^failed;?$/) f += $(i-1) } }
+
+step "fidelity (HubSpot's official Python client against the simulator)"
+scripts/fidelity.sh 2>&1 | tee -a "$log" || status=$?
+
+# One closing line over every runner (cargo prints one per test binary).
+awk '/^test result:/ || /^[0-9]+ passed, [0-9]+ failed$/ {
+         for (i = 1; i <= NF; i++) { if ($(i) ~ /^passed[;,]?$/) p += $(i-1); if ($(i) ~ /^failed[;,]?$/) f += $(i-1) } }
      END { printf "\ntests: %d passed, %d failed\n", p, f }' "$log"
 exit "$status"

@@ -39,6 +39,12 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Connect a remote account (OAuth authorization in the browser).
+    Connect {
+        /// Which system.
+        #[command(subcommand)]
+        target: ConnectTarget,
+    },
     /// HubSpot administration.
     Hubspot {
         /// What to do.
@@ -50,6 +56,17 @@ pub enum Command {
         /// Which API.
         #[command(subcommand)]
         target: SimulateTarget,
+    },
+}
+
+/// `crmsync connect …`
+#[derive(Debug, Subcommand)]
+pub enum ConnectTarget {
+    /// HubSpot: prints the authorization URL and waits for the redirect.
+    Hubspot {
+        /// Tenant to connect.
+        #[arg(long, default_value = "default")]
+        tenant: String,
     },
 }
 
@@ -108,6 +125,15 @@ pub async fn run(cli: Cli) -> ExitCode {
             action: ConfigAction::Check,
         } => config_check(&loaded.config),
         Command::Status { json } => status(&loaded.config, json).await,
+        Command::Connect {
+            target: ConnectTarget::Hubspot { tenant },
+        } => {
+            crate::commands::connect::hubspot(&loaded.config, &tenant, |url| {
+                println!("Open this address in a browser and authorize crmsync:\n\n  {url}\n\nWaiting for HubSpot to redirect back…");
+            })
+            .await
+            .map(|()| println!("HubSpot connected for tenant {tenant}."))
+        }
         Command::Hubspot {
             action: HubSpotAction::Provision { tenant, json },
         } => provision(&loaded.config, &tenant, json).await,

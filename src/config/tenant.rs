@@ -49,6 +49,13 @@ pub struct HubSpotConfig {
     pub refresh_token: Option<Secret>,
     /// File holding `refresh_token`.
     pub refresh_token_file: Option<PathBuf>,
+    /// Where `crmsync connect hubspot` sends the admin to authorize the app.
+    pub authorize_url: String,
+    /// The local address HubSpot redirects to after authorization (loopback; must match
+    /// the app's configured redirect URL).
+    pub redirect_uri: String,
+    /// OAuth scopes requested by `crmsync connect hubspot`.
+    pub scopes: Vec<String>,
     /// Minimum delay between two calls, in milliseconds; never below 500.
     pub min_call_interval_ms: u64,
     /// Seconds between two scheduled runs.
@@ -72,6 +79,23 @@ impl Default for HubSpotConfig {
             client_secret_file: None,
             refresh_token: None,
             refresh_token_file: None,
+            authorize_url: "https://app.hubspot.com/oauth/authorize".to_owned(),
+            redirect_uri: "http://127.0.0.1:7980/oauth/callback".to_owned(),
+            scopes: [
+                "oauth",
+                "crm.objects.companies.read",
+                "crm.objects.companies.write",
+                "crm.objects.contacts.read",
+                "crm.objects.contacts.write",
+                "crm.objects.deals.read",
+                "crm.objects.deals.write",
+                "crm.objects.owners.read",
+                "crm.schemas.companies.write",
+                "crm.schemas.contacts.write",
+                "crm.schemas.deals.write",
+            ]
+            .map(str::to_owned)
+            .to_vec(),
             min_call_interval_ms: HUBSPOT_MIN_CALL_INTERVAL_MS,
             poll_interval_s: 60,
             lifecycle_trigger: "customer".to_owned(),
@@ -179,6 +203,8 @@ impl TenantConfig {
                 &format!("{p}.refresh_token"),
             )?;
             check_url(&h.base_url, &format!("{p}.base_url"))?;
+            check_url(&h.authorize_url, &format!("{p}.authorize_url"))?;
+            check_url(&h.redirect_uri, &format!("{p}.redirect_uri"))?;
             if h.api_version.trim().is_empty() {
                 return Err(ConfigError::new(
                     format!("{p}.api_version"),

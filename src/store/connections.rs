@@ -24,6 +24,37 @@ pub struct ConnectionState {
 }
 
 impl Store {
+    /// Records a connection's state (`reason` must not hold secrets or personal data).
+    ///
+    /// # Errors
+    /// On database errors.
+    pub async fn set_connection_state(
+        &self,
+        tenant: &str,
+        connection: &str,
+        state: &str,
+        reason: Option<&str>,
+        paused_until: Option<Timestamp>,
+    ) -> Result<(), StoreError> {
+        let sql = "insert into connection_state (tenant_id, connection, state, reason, paused_until, updated_at) \
+                   values ($1, $2, $3, $4, $5, $6) \
+                   on conflict (tenant_id, connection) do update set state = excluded.state, \
+                   reason = excluded.reason, paused_until = excluded.paused_until, updated_at = excluded.updated_at";
+        with_pool!(self, pool => {
+            sqlx::query(sql)
+                .bind(tenant)
+                .bind(connection)
+                .bind(state)
+                .bind(reason)
+                .bind(paused_until)
+                .bind(Timestamp::now())
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(())
+    }
+
     /// Recorded states of every connection.
     ///
     /// # Errors

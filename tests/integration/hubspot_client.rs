@@ -618,3 +618,79 @@ async fn owners_pipelines_lists_with_associations_and_archived_records() {
     );
     assert!(archived.results.iter().all(|r| r.archived));
 }
+
+#[tokio::test]
+async fn the_daily_budget_pauses_the_connection_and_keeps_the_reserve() {
+    let sim = Sim::start(SimConfig {
+        daily_limit: 10,
+        ..small(5)
+    })
+    .await;
+    let mut config = ClientConfig::new(sim.base.clone());
+    config.min_call_interval = Duration::from_millis(1);
+    config.daily_reserve = 6;
+    let client = HubSpotClient::new(
+        config,
+        Credentials::Static(SecretString::from(DEFAULT_TOKEN)),
+        None,
+    )
+    .expect("client");
+    let mut served = 0;
+    let err = loop {
+        match client.list_page("companies", &ListRequest::default()).await {
+            Ok(_) => served += 1,
+            Err(e) => break e,
+        }
+        assert!(served < 10, "the reserve was never enforced");
+    };
+    assert!(matches!(err, HubSpotError::DailyLimit { .. }), "{err:?}");
+    assert_eq!(
+        client.daily_remaining(),
+        Some(6),
+        "stopped with the reserve left"
+    );
+    assert_eq!(served, 4);
+    let calls = sim.sim.request_log().len();
+    let again = client
+        .list_page("companies", &ListRequest::default())
+        .await
+        .expect_err("still paused");
+    assert!(matches!(again, HubSpotError::DailyLimit { .. }));
+    assert_eq!(
+        sim.sim.request_log().len(),
+        calls,
+        "a paused connection makes no call"
+    );
+    assert!(
+        client
+            .daily_pause_remaining()
+            .is_some_and(|d| d > Duration::from_secs(60))
+    );
+
+    // Another integration spends the rest; HubSpot's own 429 DAILY pauses the connection too.
+    for _ in 0..6 {
+        reqwest::Client::new()
+            .get(sim.base.join("/crm/v3/objects/companies").expect("url"))
+            .bearer_auth(DEFAULT_TOKEN)
+            .send()
+            .await
+            .expect("spend");
+    }
+    let mut config = ClientConfig::new(sim.base.clone());
+    config.min_call_interval = Duration::from_millis(1);
+    config.daily_reserve = 0;
+    let greedy = HubSpotClient::new(
+        config,
+        Credentials::Static(SecretString::from(DEFAULT_TOKEN)),
+        None,
+    )
+    .expect("client");
+    let err = loop {
+        if let Err(e) = greedy.list_page("companies", &ListRequest::default()).await {
+            break e;
+        }
+    };
+    assert!(matches!(err, HubSpotError::DailyLimit { .. }), "{err:?}");
+    assert!(sim.sim.request_log().iter().any(|r| r.status == 429));
+    assert!(greedy.daily_pause_remaining().is_some());
+}

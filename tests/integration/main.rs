@@ -8,5 +8,6 @@ mod change_capture;
 mod control_api;
 mod daemon;
 mod hubspot_client;
+mod hubspot_connect;
 mod records;
 mod store;

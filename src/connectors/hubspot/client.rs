@@ -64,6 +64,8 @@ pub struct HubSpotClient {
     calls: AtomicU64,
     /// Last `X-HubSpot-RateLimit-Daily-Remaining`; -1 while unknown.
     daily_remaining: AtomicI64,
+    /// Set when the daily budget (or its reserve) is spent: no call before then.
+    daily_pause: std::sync::Mutex<Option<std::time::Instant>>,
 }
 
 impl std::fmt::Debug for HubSpotClient {
@@ -120,6 +122,7 @@ impl HubSpotClient {
             auth: Auth::new(credentials, sink),
             calls: AtomicU64::new(0),
             daily_remaining: AtomicI64::new(-1),
+            daily_pause: std::sync::Mutex::new(None),
         })
     }
 
@@ -318,16 +321,48 @@ impl HubSpotClient {
                 retry_after: Some(wait),
                 ..
             } => self.gate.pause_for(*wait),
-            HubSpotError::DailyLimit { .. } => self.daily_remaining.store(0, Ordering::Relaxed),
+            HubSpotError::DailyLimit { resume_after } => self.pause_daily(*resume_after),
             _ => {}
         }
     }
 
+    fn pause_daily(&self, for_: Duration) {
+        let mut pause = self.daily_pause.lock().expect("daily pause mutex poisoned");
+        *pause = Some(std::time::Instant::now() + for_);
+    }
+
+    /// When the daily budget is paused, how long until calls may resume.
+    #[must_use]
+    pub fn daily_pause_remaining(&self) -> Option<Duration> {
+        let pause = self.daily_pause.lock().expect("daily pause mutex poisoned");
+        pause
+            .map(|until| until.saturating_duration_since(std::time::Instant::now()))
+            .filter(|d| !d.is_zero())
+    }
+
+    /// Refuses calls while the daily budget is paused, and pauses it once only the
+    /// configured reserve is left (the reserve belongs to other integrations and admins).
     fn check_daily_reserve(&self) -> Result<(), HubSpotError> {
+        if let Some(resume_after) = self.daily_pause_remaining() {
+            return Err(HubSpotError::DailyLimit { resume_after });
+        }
+        if self
+            .daily_pause
+            .lock()
+            .expect("daily pause mutex poisoned")
+            .take()
+            .is_some()
+        {
+            // The pause is over: the budget is unknown until HubSpot reports it again.
+            self.daily_remaining.store(-1, Ordering::Relaxed);
+            return Ok(());
+        }
         match self.daily_remaining() {
-            Some(left) if left <= self.config.daily_reserve => Err(HubSpotError::DailyLimit {
-                resume_after: Duration::from_secs(3600),
-            }),
+            Some(left) if left <= self.config.daily_reserve => {
+                let resume_after = super::error::until_reset();
+                self.pause_daily(resume_after);
+                Err(HubSpotError::DailyLimit { resume_after })
+            }
             _ => Ok(()),
         }
     }

@@ -4,6 +4,9 @@
 
 use std::time::Duration;
 
+/// Longest `Retry-After` a call waits out itself; longer ones end the run.
+pub const MAX_INLINE_WAIT: Duration = Duration::from_secs(120);
+
 /// Which rate limit answered 429 (`policyName`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Policy {
@@ -102,6 +105,11 @@ impl HubSpotError {
     #[must_use]
     pub fn is_retryable(&self) -> bool {
         match self {
+            // 477 can ask for hours: that pauses the connection instead of blocking a run.
+            Self::Unavailable {
+                retry_after: Some(wait),
+                ..
+            } => *wait <= MAX_INLINE_WAIT,
             Self::RateLimited { .. } | Self::Unavailable { .. } | Self::Transport(_) => true,
             // A truncated or garbled body is a transport fault in practice.
             Self::Decode(_) => true,
@@ -143,7 +151,7 @@ pub(crate) fn classify(status: u16, retry_after: Option<Duration>, body: &[u8]) 
             let policy = Policy::from_name(parsed.policy_name.as_deref());
             if policy == Policy::Daily {
                 HubSpotError::DailyLimit {
-                    resume_after: retry_after.unwrap_or_else(until_utc_midnight),
+                    resume_after: retry_after.unwrap_or_else(until_reset),
                 }
             } else {
                 HubSpotError::RateLimited {
@@ -182,7 +190,7 @@ pub(crate) fn classify(status: u16, retry_after: Option<Duration>, body: &[u8]) 
 
 /// HubSpot resets the daily budget at midnight in the account's time zone, which the API
 /// does not tell; UTC midnight plus one hour covers European portals.
-fn until_utc_midnight() -> Duration {
+pub(crate) fn until_reset() -> Duration {
     let now = time::OffsetDateTime::now_utc();
     let seconds_today =
         u64::from(now.hour()) * 3600 + u64::from(now.minute()) * 60 + u64::from(now.second());
@@ -221,6 +229,12 @@ mod tests {
         );
         assert!(!err.to_string().contains("jeanne"));
         assert!(err.to_string().contains("VALIDATION_ERROR"));
+    }
+
+    #[test]
+    fn a_migration_pause_of_hours_is_not_waited_out_inline() {
+        assert!(classify(477, Some(Duration::from_secs(30)), b"").is_retryable());
+        assert!(!classify(477, Some(Duration::from_secs(7200)), b"").is_retryable());
     }
 
     #[test]

@@ -43,10 +43,12 @@ pub fn router() -> Router<S> {
         .route("/oauth/expire", post(expire))
         .route("/oauth/portal", post(portal))
         .route("/stats", get(stats))
+        .route("/config", get(get_config).patch(patch_config))
 }
 
 async fn reset(State(s): State<S>) -> StatusCode {
     *s.store() = seed::seed(&s.config);
+    *lock(&s.settings) = super::settings::Settings::from_config(&s.config);
     *lock(&s.limits) = super::limits::Limits::default();
     lock(&s.log).clear();
     lock(&s.faults).clear();
@@ -298,4 +300,17 @@ async fn stats(State(s): State<S>) -> Json<Value> {
     Json(
         json!({"objects": out, "owners": store.owners.len(), "associations": store.assoc.values().map(|m| m.len()).sum::<usize>() / 2}),
     )
+}
+
+async fn get_config(State(s): State<S>) -> Json<Value> {
+    Json(serde_json::to_value(lock(&s.settings).clone()).unwrap_or(Value::Null))
+}
+
+async fn patch_config(State(s): State<S>, body: Bytes) -> ApiResult<Json<Value>> {
+    let patch: super::settings::SettingsPatch = parse_body(&body)?;
+    let mut settings = lock(&s.settings);
+    settings.apply(patch);
+    Ok(Json(
+        serde_json::to_value(settings.clone()).unwrap_or(Value::Null),
+    ))
 }

@@ -179,7 +179,7 @@ pub async fn token_endpoint(State(s): State<Arc<Inner>>, body: Bytes) -> Respons
     };
     a.counter += 1;
     let access = long_token(a.counter);
-    let ttl = s.config.access_token_ttl_s;
+    let ttl = lock(&s.settings).access_token_ttl_s;
     let ttl_ms = i64::try_from(ttl.saturating_mul(1000)).unwrap_or(i64::MAX);
     a.access
         .insert(access.clone(), (client_id, now_ms().saturating_add(ttl_ms)));
@@ -188,4 +188,39 @@ pub async fn token_endpoint(State(s): State<Arc<Inner>>, body: Bytes) -> Respons
                              "crm.objects.companies.read", "crm.objects.companies.write", "crm.objects.deals.read", "crm.objects.deals.write",
                              "crm.schemas.companies.write", "crm.objects.owners.read", "oauth"], "token_use": "access_token"});
     (StatusCode::OK, Json(body)).into_response()
+}
+
+/// `GET /oauth/v1/access-tokens/{token}`: metadata of a live access token.
+pub async fn access_token_info(
+    State(s): State<Arc<Inner>>,
+    axum::extract::Path(p): axum::extract::Path<HashMap<String, String>>,
+) -> Response {
+    let tok = p.get("token").cloned().unwrap_or_default();
+    let a = lock(&s.auth);
+    match a.access.get(&tok) {
+        Some((client, exp)) if *exp > now_ms() => {
+            let body = json!({"token": tok, "user": "admin@cabinet-exemple.fr", "hub_domain": "cabinet-exemple.fr",
+                              "scopes": ["oauth", "crm.objects.contacts.read", "crm.objects.companies.read"],
+                              "hub_id": 123_456, "app_id": 1, "expires_in": (exp - now_ms()) / 1000, "user_id": 456,
+                              "token_type": "access", "client_id": client});
+            (StatusCode::OK, Json(body)).into_response()
+        }
+        _ => oauth_error(
+            "BAD_ACCESS_TOKEN",
+            "invalid_token",
+            "access token is invalid or expired",
+        ),
+    }
+}
+
+/// `DELETE /oauth/v1/refresh-tokens/{token}`: revokes a refresh token.
+pub async fn revoke_refresh_token(
+    State(s): State<Arc<Inner>>,
+    axum::extract::Path(p): axum::extract::Path<HashMap<String, String>>,
+) -> StatusCode {
+    let tok = p.get("token").cloned().unwrap_or_default();
+    match lock(&s.auth).refresh.remove(&tok) {
+        Some(_) => StatusCode::NO_CONTENT,
+        None => StatusCode::NOT_FOUND,
+    }
 }

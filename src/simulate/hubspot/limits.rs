@@ -8,8 +8,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 use serde_json::json;
 
-use super::SimConfig;
 use super::errors::{correlation_id, json_response};
+use super::settings::Settings;
 
 const TEN_SECONDS: Duration = Duration::from_secs(10);
 const ONE_SECOND: Duration = Duration::from_secs(1);
@@ -59,11 +59,7 @@ fn prune(q: &mut VecDeque<Instant>, now: Instant, window: Duration) {
 
 impl Limits {
     /// The min-interval check; every non-admin call moves the reference point.
-    pub fn check_interval(
-        &mut self,
-        cfg: &SimConfig,
-        started: Instant,
-    ) -> Result<(), &'static str> {
+    pub fn check_interval(&mut self, cfg: &Settings, started: Instant) -> Result<(), &'static str> {
         let prev = self.last_start.replace(started);
         match (cfg.min_interval_ms, prev) {
             (Some(min), Some(prev))
@@ -79,7 +75,7 @@ impl Limits {
     /// `Err` carries the policy name of the exceeded limit.
     pub fn admit(
         &mut self,
-        cfg: &SimConfig,
+        cfg: &Settings,
         bucket: Bucket,
         now: Instant,
     ) -> Result<(), &'static str> {
@@ -116,7 +112,7 @@ impl Limits {
     }
 
     /// `X-HubSpot-RateLimit-*` headers (daily ones only for static tokens).
-    pub fn headers(&mut self, cfg: &SimConfig, with_daily: bool, now: Instant) -> HeaderMap {
+    pub fn headers(&mut self, cfg: &Settings, with_daily: bool, now: Instant) -> HeaderMap {
         prune(&mut self.ten_secondly, now, TEN_SECONDS);
         let max = u64::from(cfg.ten_second_limit);
         let remaining = max.saturating_sub(self.ten_secondly.len() as u64);

@@ -6,14 +6,16 @@
 //! read/create/update/upsert/archive, search, merge, gdpr-delete) for contacts, companies,
 //! deals, calls, meetings, emails, notes, tasks; associations v4 (`/crm/v4/associations/…`
 //! batch endpoints, `/crm/v4/objects/{type}/{id}/associations/…`); properties; deal
-//! pipelines and stages; owners; `POST /oauth/{v1|v3|2026-03}/token`.
+//! pipelines and stages; owners; `POST /oauth/{v1|v3|2026-03}/token`,
+//! `GET /oauth/v1/access-tokens/{token}`, `DELETE /oauth/v1/refresh-tokens/{token}`.
 //!
 //! Admin endpoints under `/_sim/` (no auth, never rate limited, not logged):
 //! - `POST /_sim/reset`: reseed from the configuration, clear log, faults and limits.
 //! - `GET /_sim/requests` (`DELETE` clears): `{total, counts{"GET /path": n}, byStatus,
 //!   requests[{method, path, query, status, startedAtMs, durationMs}]}`.
 //! - `POST /_sim/faults` `{"kind", "count"?, "pathContains"?, "delayMs"?, "retryAfterS"?}`
-//!   with kind `429|423|477|500|502|503|504|timeout|reset|malformed|expired_token`; affects
+//!   with kind `403|423|429|477|500|502|503|504` (or any other 4xx/5xx status), `timeout`,
+//!   `reset`, `malformed` or `expired_token`; affects
 //!   the next `count` non-admin calls (`GET` lists, `DELETE` clears). `reset` drops the
 //!   connection (only meaningful over a socket).
 //! - `POST /_sim/objects/{type}`, `GET|PATCH|DELETE /_sim/objects/{type}/{id}`: change
@@ -23,6 +25,7 @@
 //! - `POST /_sim/oauth/refresh-tokens` / `codes` `{clientId?}`, `POST /_sim/oauth/expire`
 //!   (expire every access token now), `POST /_sim/oauth/portal` `{"revoked": bool}`.
 //! - `GET /_sim/stats`: record counts per type.
+//! - `GET|PATCH /_sim/config`: runtime [`Settings`] (min interval, search lag, limits).
 
 mod admin;
 mod associations;
@@ -49,6 +52,7 @@ mod search_filters;
 mod seed;
 mod seed_activities;
 mod seed_data;
+mod settings;
 mod state;
 mod types;
 mod upsert;
@@ -61,6 +65,7 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
+pub use settings::{Settings, SettingsPatch};
 pub use types::ObjectType;
 
 /// Simulator settings; `Default` gives a small portal.
@@ -128,6 +133,7 @@ pub struct LoggedRequest {
 /// Shared state behind the handlers.
 pub struct Inner {
     config: SimConfig,
+    settings: Mutex<settings::Settings>,
     store: Mutex<state::Store>,
     limits: Mutex<limits::Limits>,
     log: Mutex<Vec<LoggedRequest>>,
@@ -161,6 +167,7 @@ impl HubSpotSim {
             log: Mutex::new(Vec::new()),
             faults: Mutex::new(VecDeque::new()),
             auth: Mutex::new(auth::AuthState::default()),
+            settings: Mutex::new(settings::Settings::from_config(&config)),
             config,
         };
         Self {
@@ -206,6 +213,16 @@ impl HubSpotSim {
     /// A refresh token that the token endpoint accepts for `client_id`.
     pub fn issue_refresh_token(&self, client_id: &str) -> String {
         auth::issue_refresh_token(&self.inner, client_id)
+    }
+
+    /// The limits in force now (initially from the configuration).
+    pub fn settings(&self) -> Settings {
+        lock(&self.inner.settings).clone()
+    }
+
+    /// Changes limits while running, e.g. `sim.update_settings(|s| s.search_lag_ms = 500)`.
+    pub fn update_settings(&self, f: impl FnOnce(&mut Settings)) {
+        f(&mut lock(&self.inner.settings));
     }
 
     /// The simulator's configuration.

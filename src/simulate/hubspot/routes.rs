@@ -9,7 +9,7 @@ use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
+use axum::routing::{delete, get, post, put};
 
 use super::errors::ApiError;
 use super::faults::{self, Effect};
@@ -135,6 +135,14 @@ pub fn router(inner: S) -> Router {
         .route("/crm/owners/{version}/", get(po::owners))
         .route("/crm/owners/{version}/{owner_id}", get(po::owner))
         .route("/oauth/{version}/token", post(auth::token_endpoint))
+        .route(
+            "/oauth/{version}/access-tokens/{token}",
+            get(auth::access_token_info),
+        )
+        .route(
+            "/oauth/{version}/refresh-tokens/{token}",
+            delete(auth::revoke_refresh_token),
+        )
         .nest("/_sim", admin::router())
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(inner.clone(), gate))
@@ -195,14 +203,16 @@ async fn gate(State(s): State<S>, mut req: Request, next: Next) -> Response {
         Ok(with_daily) => {
             let mut resp = next.run(req).await;
             if bucket == Bucket::Standard {
-                let headers = lock(&s.limits).headers(&s.config, with_daily, Instant::now());
+                let headers =
+                    lock(&s.limits).headers(&lock(&s.settings).clone(), with_daily, Instant::now());
                 resp.headers_mut().extend(headers);
             }
             resp
         }
         Err(Some(mut resp)) => {
             if bucket == Bucket::Standard && resp.status() == StatusCode::TOO_MANY_REQUESTS {
-                let headers = lock(&s.limits).headers(&s.config, true, Instant::now());
+                let headers =
+                    lock(&s.limits).headers(&lock(&s.settings).clone(), true, Instant::now());
                 resp.headers_mut().extend(headers);
             }
             resp
@@ -227,7 +237,7 @@ async fn admit(
 ) -> Result<bool, Option<Response>> {
     if bucket != Bucket::None {
         lock(&s.limits)
-            .check_interval(&s.config, started)
+            .check_interval(&lock(&s.settings).clone(), started)
             .map_err(|p| Some(limits::too_many(p)))?;
     }
     if uri_len > MAX_URI {
@@ -253,7 +263,7 @@ async fn admit(
         auth::check(s, headers).map_err(|e| Some(e.into_response()))?
     };
     lock(&s.limits)
-        .admit(&s.config, bucket, started)
+        .admit(&lock(&s.settings).clone(), bucket, started)
         .map_err(|p| Some(limits::too_many(p)))?;
     Ok(!oauth)
 }

@@ -11,19 +11,17 @@ use axum::extract::{Path, State};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::Inner;
 use super::errors::{ApiError, ApiResult, parse_body};
 use super::objects::object_type;
 use super::search_filters::{Key, OPERATORS, cmp, key, matches};
+use super::settings::Settings;
 use super::state::Record;
 use super::types::now_ms;
+use super::{Inner, lock};
 
 pub const MAX_BODY: usize = 3000;
 pub const MAX_LIMIT: usize = 200;
 pub const MAX_RESULTS: usize = 10_000;
-pub const MAX_GROUPS: usize = 5;
-pub const MAX_FILTERS_PER_GROUP: usize = 6;
-pub const MAX_FILTERS: usize = 18;
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
@@ -80,22 +78,24 @@ const QUERY_PROPS: &[&str] = &[
     "hs_email_subject",
 ];
 
-fn validate(req: &SearchRequest) -> ApiResult<()> {
-    if req.filter_groups.len() > MAX_GROUPS {
+fn validate(req: &SearchRequest, cfg: &Settings) -> ApiResult<()> {
+    if req.filter_groups.len() > cfg.max_filter_groups {
         return Err(ApiError::validation(format!(
-            "Too many filter groups ({}). The maximum is {MAX_GROUPS}.",
-            req.filter_groups.len()
+            "Too many filter groups ({}). The maximum is {}.",
+            req.filter_groups.len(),
+            cfg.max_filter_groups
         )));
     }
     let total: usize = req.filter_groups.iter().map(|g| g.filters.len()).sum();
     if req
         .filter_groups
         .iter()
-        .any(|g| g.filters.len() > MAX_FILTERS_PER_GROUP)
-        || total > MAX_FILTERS
+        .any(|g| g.filters.len() > cfg.max_filters_per_group)
+        || total > cfg.max_filters
     {
         return Err(ApiError::validation(format!(
-            "Too many filters: at most {MAX_FILTERS_PER_GROUP} per group and {MAX_FILTERS} in total."
+            "Too many filters: at most {} per group and {} in total.",
+            cfg.max_filters_per_group, cfg.max_filters
         )));
     }
     for f in req.filter_groups.iter().flat_map(|g| &g.filters) {
@@ -146,7 +146,7 @@ pub async fn search(
     } else {
         parse_body(&body)?
     };
-    validate(&req)?;
+    validate(&req, &lock(&s.settings).clone())?;
     let limit = req.limit.unwrap_or(10);
     if limit > MAX_LIMIT {
         return Err(ApiError::validation(format!(
@@ -164,7 +164,8 @@ pub async fn search(
             "The search endpoints are limited to {MAX_RESULTS} total results for any given query. after={after}, limit={limit}"
         )));
     }
-    let visible_before = now_ms() - i64::try_from(s.config.search_lag_ms).unwrap_or(i64::MAX);
+    let lag = lock(&s.settings).search_lag_ms;
+    let visible_before = now_ms() - i64::try_from(lag).unwrap_or(i64::MAX);
     let query = req
         .query
         .as_deref()
@@ -175,10 +176,7 @@ pub async fn search(
         .ts(t)
         .records
         .values()
-        .filter(|r| {
-            r.archived_at.is_none()
-                && (s.config.search_lag_ms == 0 || r.updated_ms <= visible_before)
-        })
+        .filter(|r| r.archived_at.is_none() && (lag == 0 || r.updated_ms <= visible_before))
         .filter(|r| {
             req.filter_groups.is_empty()
                 || req

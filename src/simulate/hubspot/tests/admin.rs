@@ -199,6 +199,36 @@ async fn date_versioned_paths_and_misc() {
     assert_eq!(r.status(), 200);
     let tok: Value = r.json().await.unwrap();
     assert!(tok["access_token"].as_str().unwrap().len() > 250);
+    let info = s
+        .http
+        .get(format!(
+            "{}/oauth/v1/access-tokens/{}",
+            s.base,
+            tok["access_token"].as_str().unwrap()
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(info.status(), 200);
+    let spare = s.sim.issue_refresh_token(DEFAULT_CLIENT_ID);
+    let del = s
+        .http
+        .delete(format!("{}/oauth/v1/refresh-tokens/{spare}", s.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(del.status(), 204);
+    let form2 = format!(
+        "grant_type=refresh_token&client_id={DEFAULT_CLIENT_ID}&client_secret={DEFAULT_CLIENT_SECRET}&refresh_token={spare}"
+    );
+    let r = s
+        .http
+        .post(format!("{}/oauth/v1/token", s.base))
+        .body(form2)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
     s.admin(Method::POST, "/oauth/portal", json!({"revoked": true}))
         .await;
     let form = format!(

@@ -205,6 +205,34 @@ async fn rate_limits_and_min_interval() {
         [200, 429, 200]
     );
     assert!(log[2].started_at.duration_since(log[1].started_at) >= Duration::from_millis(200));
+    // settings change at run time, through the API or the admin endpoint
+    s.sim.update_settings(|x| x.min_interval_ms = None);
+    assert_eq!(s.get("/crm/v3/objects/deals").await.0, 200);
+    assert_eq!(s.get("/crm/v3/objects/deals").await.0, 200);
+    let r = s
+        .http
+        .patch(format!("{}/_sim/config", s.base))
+        .json(&json!({"minIntervalMs": 1000, "tenSecondLimit": 7}))
+        .send()
+        .await
+        .unwrap();
+    let cfg: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(
+        (
+            cfg["minIntervalMs"].as_u64(),
+            cfg["tenSecondLimit"].as_u64()
+        ),
+        (Some(1000), Some(7))
+    );
+    let r = s
+        .http
+        .get(format!("{}/crm/v3/objects/deals", s.base))
+        .bearer_auth(DEFAULT_TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 429);
+    assert_eq!(r.headers()["x-hubspot-ratelimit-max"], "7");
 }
 
 #[test]

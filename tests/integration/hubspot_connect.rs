@@ -1,0 +1,127 @@
+//! `crmsync connect hubspot` (authorization code + PKCE through the loopback redirect) and
+//! a client built from what it stored.
+
+use crmsync::connectors::hubspot::objects::ListRequest;
+use crmsync::simulate::hubspot::{DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, SimConfig};
+use serde_json::json;
+
+use crate::hubspot_client::Sim;
+use crate::support::{Backend, fresh_db, load_config};
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+async fn run_flow(
+    tamper_state: bool,
+) -> (
+    anyhow::Result<()>,
+    crate::support::TestDb,
+    crmsync::config::Config,
+    Sim,
+) {
+    let sim = Sim::start(SimConfig {
+        companies: 10,
+        contacts: 10,
+        deals: 0,
+        activities: 0,
+        ..SimConfig::default()
+    })
+    .await;
+    let db = fresh_db(Backend::Sqlite).await.expect("sqlite");
+    let port = free_port();
+    let extra = format!(
+        "[tenants.default.hubspot]\nbase_url = \"{}\"\nclient_id = \"{DEFAULT_CLIENT_ID}\"\nclient_secret = \"{DEFAULT_CLIENT_SECRET}\"\nredirect_uri = \"http://127.0.0.1:{port}/oauth/callback\"\n",
+        sim.base
+    );
+    let (_, config) = load_config(&db, "127.0.0.1:0", "", &extra);
+    let (url_tx, url_rx) = tokio::sync::oneshot::channel::<url::Url>();
+    let flow_config = config.clone();
+    let flow = tokio::spawn(async move {
+        crmsync::commands::connect::hubspot(&flow_config, "default", move |url| {
+            let _ = url_tx.send(url.clone());
+        })
+        .await
+    });
+    let authorize = url_rx.await.expect("the flow shows a URL");
+    let param = |name: &str| {
+        authorize
+            .query_pairs()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    };
+    assert_eq!(param("client_id").as_deref(), Some(DEFAULT_CLIENT_ID));
+    assert!(param("scope").is_some_and(|s| s.contains("crm.objects.companies.write")));
+    assert_eq!(param("code_challenge_method").as_deref(), Some("S256"));
+    let mut state = param("state").expect("state");
+    if tamper_state {
+        state.push('x');
+    }
+    // The admin authorizes in the browser; HubSpot redirects back with a code.
+    let code = sim
+        .admin(reqwest::Method::POST, "/_sim/oauth/codes", json!({}))
+        .await["code"]
+        .as_str()
+        .expect("code")
+        .to_owned();
+    let back = reqwest::Client::new()
+        .get(format!("http://127.0.0.1:{port}/oauth/callback"))
+        .query(&[("code", code.as_str()), ("state", state.as_str())])
+        .send()
+        .await
+        .expect("redirect");
+    assert_eq!(back.status(), 200);
+    let result = flow.await.expect("flow task");
+    (result, db, config, sim)
+}
+
+#[tokio::test]
+async fn connect_stores_the_refresh_token_encrypted_and_the_client_uses_it() {
+    let (result, db, config, _sim) = run_flow(false).await;
+    result.expect("connected");
+    let store = crate::support::open_store(&db).await;
+    let states = store.connection_states().await.expect("states");
+    assert_eq!(
+        states
+            .iter()
+            .map(|s| (s.connection.as_str(), s.state.as_str()))
+            .collect::<Vec<_>>(),
+        vec![("hubspot", "active")]
+    );
+    let cipher = crmsync::app::load_cipher(&config).expect("key");
+    assert!(
+        store
+            .get_credential(&cipher, "default", "hubspot", "refresh_token")
+            .await
+            .expect("read")
+            .is_some()
+    );
+    let client = crmsync::commands::hubspot::client_for(&config, &store, &cipher, "default")
+        .await
+        .expect("client");
+    let page = client
+        .list_page("companies", &ListRequest::default())
+        .await
+        .expect("an authorized call");
+    assert!(!page.results.is_empty());
+}
+
+#[tokio::test]
+async fn a_redirect_with_a_wrong_state_is_refused_and_nothing_is_stored() {
+    let (result, _db, config, _sim) = run_flow(true).await;
+    let err = result.expect_err("refused");
+    assert!(err.to_string().contains("state"), "{err}");
+    let store = crmsync::app::open_store(&config).await.expect("store");
+    let cipher = crmsync::app::load_cipher(&config).expect("key");
+    assert!(
+        store
+            .get_credential(&cipher, "default", "hubspot", "refresh_token")
+            .await
+            .expect("read")
+            .is_none()
+    );
+}
