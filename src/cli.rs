@@ -246,13 +246,17 @@ fn render_status(body: &serde_json::Value) -> String {
                 .as_str()
                 .map(|r| format!(" ({r})"))
                 .unwrap_or_default();
+            let until = c["paused_until"]
+                .as_str()
+                .map(|t| format!(" until {t}"))
+                .unwrap_or_default();
             let enabled = if c["enabled"] == true {
                 ""
             } else {
                 ", disabled"
             };
             out.push_str(&format!(
-                "  {:<11} {}{reason}{enabled}\n",
+                "  {:<11} {}{until}{reason}{enabled}\n",
                 s(&c["connector"]),
                 s(&c["state"])
             ));
@@ -270,5 +274,20 @@ mod tests {
     #[test]
     fn cli_definition_is_valid() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn status_lines_show_state_pause_and_reason() {
+        let body = serde_json::json!({
+            "version": "0.1.0", "uptime_s": 3, "database": {"backend": "sqlite", "ready": true},
+            "tenants": [{"id": "default", "connections": [{"connector": "hubspot", "enabled": true,
+                "state": "paused", "reason": "daily budget", "paused_until": "2026-11-22T01:00:00Z"}]}]
+        });
+        let text = super::render_status(&body);
+        assert!(text.contains("store sqlite (ready)"), "{text}");
+        assert!(
+            text.contains("hubspot     paused until 2026-11-22T01:00:00Z (daily budget)"),
+            "{text}"
+        );
     }
 }

@@ -9,22 +9,24 @@ use secrecy::SecretString;
 
 use crate::config::{Config, HubSpotConfig};
 use crate::connectors::hubspot::provision::{ProvisionPlan, ProvisionReport, provision};
-use crate::connectors::hubspot::{ApiVersion, ClientConfig, Credentials, HubSpotClient, TokenSink};
+use crate::connectors::hubspot::{
+    ApiVersion, ClientConfig, ConnectionEvents, Credentials, HubSpotClient,
+};
 use crate::secrets::Cipher;
 use crate::store::Store;
 
 /// Connection name of HubSpot in the store.
 pub const CONNECTION: &str = "hubspot";
 
-/// Persists refresh tokens HubSpot rotates, encrypted.
-struct StoredRefreshToken {
+/// Persists rotated refresh tokens (encrypted) and records the connection's state.
+struct StoredConnection {
     store: Store,
     cipher: Cipher,
     tenant: String,
 }
 
 #[async_trait::async_trait]
-impl TokenSink for StoredRefreshToken {
+impl ConnectionEvents for StoredConnection {
     async fn refresh_token_rotated(&self, token: &SecretString) {
         if let Err(e) = self
             .store
@@ -38,6 +40,31 @@ impl TokenSink for StoredRefreshToken {
             .await
         {
             tracing::error!(tenant.id = %self.tenant, error = %e, "could not store the rotated HubSpot refresh token");
+        }
+    }
+
+    async fn needs_reauth(&self) {
+        tracing::error!(tenant.id = %self.tenant, "HubSpot refused the refresh token; run `crmsync connect hubspot`");
+        let reason = Some("the refresh token was refused; run `crmsync connect hubspot`");
+        if let Err(e) = self
+            .store
+            .set_connection_state(&self.tenant, CONNECTION, "needs_reauth", reason, None)
+            .await
+        {
+            tracing::error!(tenant.id = %self.tenant, error = %e, "could not record the connection state");
+        }
+    }
+
+    async fn daily_paused(&self, resume_after: Duration) {
+        let until = crate::store::Timestamp::from(time::OffsetDateTime::now_utc() + resume_after);
+        tracing::warn!(tenant.id = %self.tenant, paused_until = %until, "HubSpot daily call budget reached; connection paused");
+        let reason = Some("HubSpot's daily call budget (or its reserve) is used up");
+        if let Err(e) = self
+            .store
+            .set_connection_state(&self.tenant, CONNECTION, "paused", reason, Some(until))
+            .await
+        {
+            tracing::error!(tenant.id = %self.tenant, error = %e, "could not record the connection state");
         }
     }
 }
@@ -66,7 +93,7 @@ pub async fn client_for(
     client_config.api_version = ApiVersion::parse(&hubspot.api_version)
         .map_err(|e| anyhow::anyhow!("tenants.{tenant}.hubspot.api_version: {e}"))?;
     client_config.min_call_interval = Duration::from_millis(hubspot.min_call_interval_ms);
-    let sink: Arc<dyn TokenSink> = Arc::new(StoredRefreshToken {
+    let sink: Arc<dyn ConnectionEvents> = Arc::new(StoredConnection {
         store: store.clone(),
         cipher: cipher.clone(),
         tenant: tenant.to_owned(),

@@ -63,6 +63,8 @@ pub struct ConnectionStatus {
     pub state: String,
     /// Why, when not active.
     pub reason: Option<String>,
+    /// Until when a paused connection waits (HubSpot's daily budget).
+    pub paused_until: Option<crate::store::Timestamp>,
 }
 
 /// `GET /api/v1/status`
@@ -95,6 +97,7 @@ pub async fn handler(State(state): State<AppState>) -> Result<Json<Status>, ApiE
                         state: found
                             .map_or_else(|| "not_connected".to_owned(), |r| r.state.clone()),
                         reason: found.and_then(|r| r.reason.clone()),
+                        paused_until: found.and_then(|r| r.paused_until),
                     })
                 })
                 .collect();

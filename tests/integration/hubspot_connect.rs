@@ -125,3 +125,71 @@ async fn a_redirect_with_a_wrong_state_is_refused_and_nothing_is_stored() {
             .is_none()
     );
 }
+
+#[tokio::test]
+async fn a_refused_refresh_token_marks_the_connection_needs_reauth_and_a_spent_budget_paused() {
+    let sim = Sim::start(SimConfig {
+        companies: 5,
+        contacts: 5,
+        deals: 0,
+        activities: 0,
+        daily_limit: 3,
+        ..SimConfig::default()
+    })
+    .await;
+    let db = fresh_db(Backend::Sqlite).await.expect("sqlite");
+    let extra = format!(
+        "[tenants.default.hubspot]\nbase_url = \"{base}\"\nclient_id = \"{DEFAULT_CLIENT_ID}\"\nclient_secret = \"{DEFAULT_CLIENT_SECRET}\"\nrefresh_token = \"revoked-long-ago\"\n\n[tenants.acme.hubspot]\nbase_url = \"{base}\"\naccess_token = \"{token}\"\n",
+        base = sim.base,
+        token = crmsync::simulate::hubspot::DEFAULT_TOKEN,
+    );
+    let (_, config) = load_config(&db, "127.0.0.1:0", "", &extra);
+    let store = crmsync::app::open_store(&config).await.expect("store");
+    for tenant in ["default", "acme"] {
+        store.ensure_tenant(tenant, tenant).await.expect("tenant");
+    }
+    let cipher = crmsync::app::load_cipher(&config).expect("key");
+
+    let default = crmsync::commands::hubspot::client_for(&config, &store, &cipher, "default")
+        .await
+        .expect("client");
+    let err = default
+        .list_page("companies", &ListRequest::default())
+        .await
+        .expect_err("refused");
+    assert!(
+        matches!(err, crmsync::connectors::hubspot::HubSpotError::NeedsReauth),
+        "{err:?}"
+    );
+
+    // The other tenant's connection keeps working until its own budget runs out.
+    let acme = crmsync::commands::hubspot::client_for(&config, &store, &cipher, "acme")
+        .await
+        .expect("client");
+    let mut ok = 0;
+    while acme
+        .list_page("companies", &ListRequest::default())
+        .await
+        .is_ok()
+    {
+        ok += 1;
+        assert!(ok <= 3);
+    }
+    assert!(ok >= 1);
+
+    let states = store.connection_states().await.expect("states");
+    let by_tenant: Vec<(&str, &str, bool)> = states
+        .iter()
+        .map(|s| {
+            (
+                s.tenant_id.as_str(),
+                s.state.as_str(),
+                s.paused_until.is_some(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        by_tenant,
+        vec![("acme", "paused", true), ("default", "needs_reauth", false)]
+    );
+}

@@ -1,6 +1,6 @@
 //! Authentication: a static token (private app, service key) or OAuth 2.0 with a refresh
 //! token (oauth2 crate). Access tokens are refreshed ahead of expiry and once on a 401;
-//! a rotated refresh token is handed to a [`TokenSink`] (the store keeps it encrypted); an
+//! a rotated refresh token is handed to a [`ConnectionEvents`] (the store keeps it encrypted); an
 //! `invalid_grant` answer means an admin must reconnect. No token is ever logged.
 
 use std::sync::Arc;
@@ -44,11 +44,16 @@ impl std::fmt::Debug for Credentials {
     }
 }
 
-/// Receives a refresh token HubSpot rotated, to persist it.
+/// What the connection reports to its owner (who persists tokens and shows the state);
+/// the connector itself knows no store.
 #[async_trait::async_trait]
-pub trait TokenSink: Send + Sync {
-    /// Stores the new refresh token.
+pub trait ConnectionEvents: Send + Sync {
+    /// HubSpot rotated the refresh token: store the new one.
     async fn refresh_token_rotated(&self, token: &SecretString);
+    /// The refresh token was refused (`invalid_grant`): an admin must reconnect.
+    async fn needs_reauth(&self) {}
+    /// The daily budget is spent (or down to the reserve): no call for `resume_after`.
+    async fn daily_paused(&self, _resume_after: Duration) {}
 }
 
 struct TokenState {
@@ -61,11 +66,11 @@ struct TokenState {
 pub(crate) struct Auth {
     credentials: Credentials,
     state: tokio::sync::Mutex<TokenState>,
-    sink: Option<Arc<dyn TokenSink>>,
+    sink: Option<Arc<dyn ConnectionEvents>>,
 }
 
 impl Auth {
-    pub(crate) fn new(credentials: Credentials, sink: Option<Arc<dyn TokenSink>>) -> Self {
+    pub(crate) fn new(credentials: Credentials, sink: Option<Arc<dyn ConnectionEvents>>) -> Self {
         let refresh = match &credentials {
             Credentials::OAuth { refresh_token, .. } => Some(refresh_token.clone()),
             Credentials::Static(_) => None,
@@ -153,6 +158,9 @@ impl Auth {
             Err(RequestTokenError::ServerResponse(e))
                 if *e.error() == BasicErrorResponseType::InvalidGrant =>
             {
+                if let Some(sink) = &self.sink {
+                    sink.needs_reauth().await;
+                }
                 return Err(HubSpotError::NeedsReauth);
             }
             Err(RequestTokenError::ServerResponse(_)) => {

@@ -15,7 +15,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::auth::{Auth, Credentials, Refresher, TokenSink};
+use super::auth::{Auth, ConnectionEvents, Credentials, Refresher};
 use super::error::{HubSpotError, Policy, classify};
 use super::paths::ApiVersion;
 use crate::connectors::gate::RateGate;
@@ -66,6 +66,7 @@ pub struct HubSpotClient {
     daily_remaining: AtomicI64,
     /// Set when the daily budget (or its reserve) is spent: no call before then.
     daily_pause: std::sync::Mutex<Option<std::time::Instant>>,
+    events: Option<Arc<dyn ConnectionEvents>>,
 }
 
 impl std::fmt::Debug for HubSpotClient {
@@ -90,7 +91,7 @@ impl HubSpotClient {
     pub fn new(
         config: ClientConfig,
         credentials: Credentials,
-        sink: Option<Arc<dyn TokenSink>>,
+        sink: Option<Arc<dyn ConnectionEvents>>,
     ) -> Result<Self, HubSpotError> {
         let gate = Arc::new(RateGate::new(config.min_call_interval));
         Self::with_gate(config, credentials, sink, gate)
@@ -103,7 +104,7 @@ impl HubSpotClient {
     pub fn with_gate(
         config: ClientConfig,
         credentials: Credentials,
-        sink: Option<Arc<dyn TokenSink>>,
+        sink: Option<Arc<dyn ConnectionEvents>>,
         gate: Arc<RateGate>,
     ) -> Result<Self, HubSpotError> {
         let http = reqwest::Client::builder()
@@ -119,10 +120,11 @@ impl HubSpotClient {
             http,
             config,
             gate,
-            auth: Auth::new(credentials, sink),
+            auth: Auth::new(credentials, sink.clone()),
             calls: AtomicU64::new(0),
             daily_remaining: AtomicI64::new(-1),
             daily_pause: std::sync::Mutex::new(None),
+            events: sink,
         })
     }
 
@@ -208,7 +210,12 @@ impl HubSpotClient {
         query: &[(&str, String)],
         body: Option<&Value>,
     ) -> Result<bytes::Bytes, HubSpotError> {
-        self.check_daily_reserve()?;
+        if let Err((err, newly_paused)) = self.check_daily_reserve() {
+            if newly_paused {
+                self.report_daily_pause(&err).await;
+            }
+            return Err(err);
+        }
         let refresher = self.refresher()?;
         let mut token = self.auth.bearer(&refresher).await?;
         let url = self.url(path)?;
@@ -234,6 +241,7 @@ impl HubSpotClient {
             }
             let err = classify(status.as_u16(), retry_after(&headers), &bytes);
             self.react(&err, &headers);
+            self.report_daily_pause(&err).await;
             if let Some(correlation) = headers
                 .get("x-hubspot-correlation-id")
                 .and_then(|v| v.to_str().ok())
@@ -340,11 +348,18 @@ impl HubSpotClient {
             .filter(|d| !d.is_zero())
     }
 
+    async fn report_daily_pause(&self, err: &HubSpotError) {
+        if let (HubSpotError::DailyLimit { resume_after }, Some(events)) = (err, &self.events) {
+            events.daily_paused(*resume_after).await;
+        }
+    }
+
     /// Refuses calls while the daily budget is paused, and pauses it once only the
     /// configured reserve is left (the reserve belongs to other integrations and admins).
-    fn check_daily_reserve(&self) -> Result<(), HubSpotError> {
+    /// The flag tells whether this check started the pause.
+    fn check_daily_reserve(&self) -> Result<(), (HubSpotError, bool)> {
         if let Some(resume_after) = self.daily_pause_remaining() {
-            return Err(HubSpotError::DailyLimit { resume_after });
+            return Err((HubSpotError::DailyLimit { resume_after }, false));
         }
         if self
             .daily_pause
@@ -361,7 +376,7 @@ impl HubSpotClient {
             Some(left) if left <= self.config.daily_reserve => {
                 let resume_after = super::error::until_reset();
                 self.pause_daily(resume_after);
-                Err(HubSpotError::DailyLimit { resume_after })
+                Err((HubSpotError::DailyLimit { resume_after }, true))
             }
             _ => Ok(()),
         }
