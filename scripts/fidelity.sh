@@ -10,7 +10,7 @@ venv=target/fidelity-venv
 bin=${1:-}
 if [[ -z $bin ]]; then
     cargo build --locked --quiet --bin crmsync
-    bin=target/debug/crmsync
+    bin=${CARGO_TARGET_DIR:-target}/debug/crmsync
 fi
 
 if [[ ! -x $venv/bin/python ]] || ! "$venv/bin/python" -c "import hubspot" 2> /dev/null; then

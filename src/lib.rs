@@ -11,6 +11,7 @@ pub mod config;
 pub mod connectors;
 pub mod control;
 pub mod domain;
+pub mod import;
 pub mod scheduler;
 pub mod secrets;
 pub mod shutdown;

@@ -93,6 +93,7 @@ pub async fn client_for(
     client_config.api_version = ApiVersion::parse(&hubspot.api_version)
         .map_err(|e| anyhow::anyhow!("tenants.{tenant}.hubspot.api_version: {e}"))?;
     client_config.min_call_interval = Duration::from_millis(hubspot.min_call_interval_ms);
+    client_config.daily_reserve = hubspot.daily_reserve;
     let sink: Arc<dyn ConnectionEvents> = Arc::new(StoredConnection {
         store: store.clone(),
         cipher: cipher.clone(),

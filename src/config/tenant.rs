@@ -58,6 +58,9 @@ pub struct HubSpotConfig {
     pub scopes: Vec<String>,
     /// Minimum delay between two calls, in milliseconds; never below 500.
     pub min_call_interval_ms: u64,
+    /// Calls of HubSpot's daily budget left for other integrations and admins: the
+    /// connection pauses until the reset once only this many remain.
+    pub daily_reserve: u64,
     /// Seconds between two scheduled runs.
     pub poll_interval_s: u64,
     /// Lifecycle stage (internal value) that, with the checkbox, starts a company's sync.
@@ -97,6 +100,7 @@ impl Default for HubSpotConfig {
             .map(str::to_owned)
             .to_vec(),
             min_call_interval_ms: HUBSPOT_MIN_CALL_INTERVAL_MS,
+            daily_reserve: 10_000,
             poll_interval_s: 60,
             lifecycle_trigger: "customer".to_owned(),
             sync_property: "synchro_artis".to_owned(),

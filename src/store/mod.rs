@@ -16,6 +16,7 @@ mod credentials;
 mod crud;
 mod error;
 mod housekeeping;
+pub mod import_support;
 mod reference;
 mod refs;
 mod tenants;

@@ -6,15 +6,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::both_backends;
-use crate::support::{Backend, config_text, fresh_db};
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port()
-}
+use crate::support::{Backend, config_text, free_port, fresh_db};
 
 fn crmsync(args: &[&str]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_crmsync"));

@@ -6,15 +6,7 @@ use crmsync::simulate::hubspot::{DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, SimCo
 use serde_json::json;
 
 use crate::hubspot_client::Sim;
-use crate::support::{Backend, fresh_db, load_config};
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port()
-}
+use crate::support::{Backend, free_port, fresh_db, load_config};
 
 async fn run_flow(
     tamper_state: bool,

@@ -9,5 +9,6 @@ mod control_api;
 mod daemon;
 mod hubspot_client;
 mod hubspot_connect;
+mod imports;
 mod records;
 mod store;

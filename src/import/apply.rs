@@ -1,0 +1,636 @@
+//! Merging validated rows into the store, all in one [`ImportTx`].
+//!
+//! Customers merge by Customer ID, else by Domain (only onto a customer without another
+//! Customer ID); contacts by Contact ID, else by e-mail (likewise). The tenant's merge keys
+//! are loaded once (`index.rs`) and kept current as rows create records, so a file
+//! that names a record twice updates it instead of duplicating it. A row matching a record
+//! updates it (a soft-deleted one is restored), or counts as unchanged when nothing
+//! differs; `Deleted` soft-deletes (already deleted = unchanged; unknown = rejected). New
+//! customers get the status `client`. Unique keys (Customer ID, SIRET, Contact ID, e-mail)
+//! are checked against the maps before writing, so a conflict rejects the row instead of
+//! aborting the transaction.
+//!
+//! Rows go by chunks of [`CHUNK`]: validated, matched, the matched records read in one
+//! statement, then merged in file order. New records wait in a batch of [`INSERT_BATCH`]
+//! for one multi-row insert, under a negative placeholder id; a row that matches one of them
+//! inserts the batch first. A dry run never writes: its new records keep placeholder ids.
+
+use std::collections::HashMap;
+
+use crate::store::company::{Company, CompanyFields};
+use crate::store::contact::{Contact, ContactFields};
+use crate::store::import_support::{EntitySql, ImportTx};
+use crate::store::{Entity, FieldError, Store};
+
+use super::columns::{ColumnMap, Field};
+use super::index::{Index, Key, load_index, load_refs};
+use super::report::{ImportReport, MAX_REPORTED_ERRORS, RejectSink, RejectedRow, RowError};
+use super::rows::{self, CompanyRow, ContactRow, Refs};
+use super::{ImportError, ImportKind, PreparedImport, Progress};
+
+/// Rows between two progress updates.
+const PROGRESS_EVERY: u64 = 1000;
+/// Records created per multi-row insert.
+const INSERT_BATCH: usize = 200;
+/// Rows read, validated and matched together; the records they match are read in one
+/// statement.
+const CHUNK: usize = 500;
+
+/// A row validated ahead of its merge.
+enum Parsed {
+    Company(Result<CompanyRow, Vec<RowError>>),
+    Contact(Result<ContactRow, Vec<RowError>>),
+}
+
+/// A row's outcome.
+enum Outcome {
+    Created,
+    Updated,
+    Deleted,
+    Unchanged,
+    Rejected(Vec<RowError>),
+}
+
+/// The merge of one import.
+pub struct Engine<'a> {
+    tx: ImportTx,
+    tenant: String,
+    dry_run: bool,
+    columns: ColumnMap,
+    kind: ImportKind,
+    refs: Refs,
+    index: Index,
+    company_sql: EntitySql,
+    contact_sql: EntitySql,
+    next_fake_id: i64,
+    /// Records to create, with their placeholder (negative) id, not yet inserted.
+    pending_companies: Vec<(i64, CompanyFields)>,
+    pending_contacts: Vec<(i64, ContactFields)>,
+    /// Stored records the current chunk matches, read ahead; taken when used.
+    company_cache: HashMap<i64, CompanyFields>,
+    contact_cache: HashMap<i64, ContactFields>,
+    report: ImportReport,
+    sink: &'a mut dyn RejectSink,
+}
+
+fn reject_one(line: u64, column: String, reason: impl Into<String>) -> Outcome {
+    Outcome::Rejected(vec![RowError {
+        line,
+        column,
+        reason: reason.into(),
+    }])
+}
+
+impl<'a> Engine<'a> {
+    /// Runs `prepared` against `store`.
+    ///
+    /// # Errors
+    /// See [`PreparedImport::run`].
+    pub async fn run(
+        prepared: PreparedImport,
+        store: &Store,
+        sink: &'a mut dyn RejectSink,
+        progress: &mut dyn Progress,
+    ) -> Result<ImportReport, ImportError> {
+        let PreparedImport {
+            path,
+            options,
+            mut reader,
+            columns,
+        } = prepared;
+        let mut tx = store.begin_import(options.dry_run).await?;
+        tx.require_tenant(&options.tenant).await?;
+        let refs = load_refs(&mut tx, &options.tenant, options.kind).await?;
+        let index = load_index(&mut tx, &options.tenant, options.kind).await?;
+        let mut engine = Engine {
+            tx,
+            tenant: options.tenant.clone(),
+            dry_run: options.dry_run,
+            kind: options.kind,
+            refs,
+            index,
+            company_sql: EntitySql::of::<Company>(),
+            contact_sql: EntitySql::of::<Contact>(),
+            next_fake_id: -1,
+            pending_companies: Vec::new(),
+            pending_contacts: Vec::new(),
+            company_cache: HashMap::new(),
+            contact_cache: HashMap::new(),
+            report: ImportReport {
+                kind: options.kind.as_str().to_owned(),
+                dry_run: options.dry_run,
+                warnings: columns.warnings.clone(),
+                ..ImportReport::default()
+            },
+            columns,
+            sink,
+        };
+        let mut cells = Vec::new();
+        let mut chunk: Vec<(u64, Vec<String>, Parsed)> = Vec::with_capacity(CHUNK);
+        loop {
+            while chunk.len() < CHUNK {
+                let Some(line) = reader.next_row(&mut cells, &path)? else {
+                    break;
+                };
+                let parsed = engine.parse(line, &cells);
+                chunk.push((line, std::mem::take(&mut cells), parsed));
+            }
+            if chunk.is_empty() {
+                break;
+            }
+            engine.prefetch(&chunk).await?;
+            for (line, cells, parsed) in chunk.drain(..) {
+                engine.report.rows += 1;
+                let outcome = match parsed {
+                    Parsed::Company(row) => engine.company(line, row).await?,
+                    Parsed::Contact(row) => engine.contact(line, row).await?,
+                };
+                engine.count(line, outcome, &cells)?;
+                if engine.report.rows.is_multiple_of(PROGRESS_EVERY) {
+                    progress.update(engine.report.rows, reader.fraction_read());
+                }
+            }
+            engine.company_cache.clear();
+            engine.contact_cache.clear();
+        }
+        engine.flush().await?;
+        progress.update(engine.report.rows, 1.0);
+        engine.tx.finish().await?;
+        Ok(engine.report)
+    }
+
+    fn count(&mut self, line: u64, outcome: Outcome, cells: &[String]) -> Result<(), ImportError> {
+        let r = &mut self.report;
+        match outcome {
+            Outcome::Created => r.created += 1,
+            Outcome::Updated => r.updated += 1,
+            Outcome::Deleted => r.deleted += 1,
+            Outcome::Unchanged => r.unchanged += 1,
+            Outcome::Rejected(errors) => {
+                r.rejected += 1;
+                let row = RejectedRow {
+                    line,
+                    errors,
+                    cells: cells.to_vec(),
+                };
+                if r.rejected <= MAX_REPORTED_ERRORS as u64 {
+                    r.errors.extend(row.errors.iter().cloned());
+                }
+                self.sink.reject(&row).map_err(ImportError::Sink)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn parse(&self, line: u64, cells: &[String]) -> Parsed {
+        match self.kind {
+            ImportKind::Customers => {
+                Parsed::Company(rows::company_row(&self.columns, &self.refs, cells, line))
+            }
+            ImportKind::Contacts => {
+                Parsed::Contact(rows::contact_row(&self.columns, &self.refs, cells, line))
+            }
+        }
+    }
+
+    /// Reads the stored records the chunk's valid rows match, in one statement per
+    /// [`CHUNK`] ids.
+    async fn prefetch(&mut self, chunk: &[(u64, Vec<String>, Parsed)]) -> Result<(), ImportError> {
+        let mut ids: Vec<i64> = chunk
+            .iter()
+            .filter_map(|(_, _, parsed)| match parsed {
+                Parsed::Company(Ok(row)) => self.find_company(row),
+                Parsed::Contact(Ok(row)) => self.find_contact(row),
+                _ => None,
+            })
+            .map(|k| k.id)
+            .filter(|id| *id > 0)
+            .collect();
+        if ids.is_empty() {
+            return Ok(());
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        match self.kind {
+            ImportKind::Customers => {
+                let found: Vec<Company> = self
+                    .tx
+                    .fetch_many(&mut self.company_sql, &self.tenant, &ids, CHUNK)
+                    .await?;
+                self.company_cache
+                    .extend(found.into_iter().map(|c| (c.company_id, c.fields)));
+            }
+            ImportKind::Contacts => {
+                let found: Vec<Contact> = self
+                    .tx
+                    .fetch_many(&mut self.contact_sql, &self.tenant, &ids, CHUNK)
+                    .await?;
+                self.contact_cache
+                    .extend(found.into_iter().map(|c| (c.contact_id, c.fields)));
+            }
+        }
+        Ok(())
+    }
+
+    /// The stored fields of company `id`: read ahead, else read now (a record an earlier
+    /// row of the chunk already changed is read again, so it is seen as changed).
+    async fn company_fields(&mut self, id: i64) -> Result<CompanyFields, ImportError> {
+        if let Some(fields) = self.company_cache.remove(&id) {
+            return Ok(fields);
+        }
+        let record: Company = self.tx.fetch(&self.company_sql, &self.tenant, id).await?;
+        Ok(record.fields)
+    }
+
+    /// As [`Engine::company_fields`], for contacts.
+    async fn contact_fields(&mut self, id: i64) -> Result<ContactFields, ImportError> {
+        if let Some(fields) = self.contact_cache.remove(&id) {
+            return Ok(fields);
+        }
+        let record: Contact = self.tx.fetch(&self.contact_sql, &self.tenant, id).await?;
+        Ok(record.fields)
+    }
+
+    fn fake_id(&mut self) -> i64 {
+        self.next_fake_id -= 1;
+        self.next_fake_id
+    }
+
+    fn field_error(&self, line: u64, e: &FieldError) -> Outcome {
+        let field = match e.field.as_str() {
+            "name" => Some(Field::Name),
+            "domain" => Some(Field::Domain),
+            "registration_key" | "registration_country" => Some(Field::Siret),
+            "csm_pulse" => Some(Field::CsmPulse),
+            "email" => Some(Field::Email),
+            "additional_emails" => Some(Field::AdditionalEmails),
+            "gender" => Some(Field::Gender),
+            "nps_score" => Some(Field::NpsScore),
+            _ => None,
+        };
+        let column = field.map_or_else(|| e.field.clone(), |f| self.columns.header_of(f));
+        reject_one(line, column, e.reason.clone())
+    }
+
+    async fn company(
+        &mut self,
+        line: u64,
+        parsed: Result<CompanyRow, Vec<RowError>>,
+    ) -> Result<Outcome, ImportError> {
+        let row: CompanyRow = match parsed {
+            Ok(row) => row,
+            Err(errors) => return Ok(Outcome::Rejected(errors)),
+        };
+        let mut found = self.find_company(&row);
+        if !self.dry_run && found.is_some_and(|k| k.id < 0) {
+            // A record this file creates, still in the insert batch: insert it first.
+            self.flush().await?;
+            found = self.find_company(&row);
+        }
+        if row.deleted {
+            return Ok(match found {
+                None => reject_one(line, self.merge_column_company(&row), "no such customer"),
+                Some(k) if k.deleted => Outcome::Unchanged,
+                Some(k) => {
+                    // Every key of the record is marked, not only the one the row used.
+                    let keys = if k.id > 0 {
+                        row_keys(&self.company_fields(k.id).await?)
+                    } else {
+                        row
+                    };
+                    if !self.dry_run {
+                        self.tx
+                            .soft_delete(&self.company_sql, &self.tenant, k.id)
+                            .await?;
+                    }
+                    self.mark_company(&keys, k.id, true, None);
+                    Outcome::Deleted
+                }
+            });
+        }
+        let (current, key) = match found {
+            Some(k) if k.id > 0 => (Some(self.company_fields(k.id).await?), Some(k)),
+            Some(k) => (None, Some(k)),
+            None => (None, None),
+        };
+        let mut fields = current.clone().unwrap_or_else(|| CompanyFields {
+            status: "client".to_owned(),
+            ..CompanyFields::default()
+        });
+        if let Err(e) = Company::apply(row.patch, &mut fields) {
+            return Ok(self.field_error(line, &e));
+        }
+        if let Err(e) = Company::check_complete(&fields) {
+            return Ok(self.field_error(line, &e));
+        }
+        let own_id = key.map(|k| k.id);
+        if let Some(e) = &fields.external_id
+            && let Some(other) = self.index.company_by_ext.get(e)
+            && Some(other.id) != own_id
+        {
+            let col = self.columns.header_of(Field::CustomerId);
+            return Ok(reject_one(line, col, "already belongs to another customer"));
+        }
+        if let Some(rk) = &fields.registration_key
+            && let Some(other) = self.index.company_by_regkey.get(rk)
+            && Some(*other) != own_id
+        {
+            let col = self.columns.header_of(Field::Siret);
+            return Ok(reject_one(line, col, "already belongs to another customer"));
+        }
+        let outcome = match key {
+            Some(k) if current.as_ref() == Some(&fields) && !k.deleted => {
+                return Ok(Outcome::Unchanged);
+            }
+            Some(k) => {
+                if !self.dry_run {
+                    self.tx
+                        .write::<Company>(&self.company_sql, &self.tenant, k.id, &fields)
+                        .await?;
+                }
+                (k.id, Outcome::Updated)
+            }
+            None => (self.fake_id(), Outcome::Created),
+        };
+        self.mark_company(
+            &row_keys(&fields),
+            outcome.0,
+            false,
+            fields.registration_key.clone(),
+        );
+        if outcome.0 < 0 && !self.dry_run {
+            self.pending_companies.push((outcome.0, fields));
+            if self.pending_companies.len() >= INSERT_BATCH {
+                self.flush().await?;
+            }
+        }
+        Ok(outcome.1)
+    }
+
+    fn find_company(&self, row: &CompanyRow) -> Option<Key> {
+        let by_ext = row
+            .external_id
+            .as_ref()
+            .and_then(|e| self.index.company_by_ext.get(e).copied());
+        by_ext.or_else(|| {
+            let k = self
+                .index
+                .company_by_domain
+                .get(row.domain.as_ref()?)
+                .copied()?;
+            // A domain match onto a customer with another Customer ID is another customer.
+            (row.external_id.is_none() || !k.has_external_id).then_some(k)
+        })
+    }
+
+    fn find_contact(&self, row: &ContactRow) -> Option<Key> {
+        row.external_id
+            .as_ref()
+            .and_then(|e| self.index.contact_by_ext.get(e).copied())
+            .or_else(|| {
+                let k = self
+                    .index
+                    .contact_by_email
+                    .get(row.email.as_ref()?)
+                    .copied()?;
+                // An e-mail match onto a contact with another Contact ID is another contact.
+                (row.external_id.is_none() || !k.has_external_id).then_some(k)
+            })
+    }
+
+    /// Inserts the pending records and gives their keys the real ids.
+    async fn flush(&mut self) -> Result<(), ImportError> {
+        if !self.pending_companies.is_empty() {
+            let batch = std::mem::take(&mut self.pending_companies);
+            let rows: Vec<&CompanyFields> = batch.iter().map(|(_, f)| f).collect();
+            let ids = self
+                .tx
+                .insert_many::<Company>(&mut self.company_sql, &self.tenant, &rows)
+                .await?;
+            for ((fake, fields), id) in batch.iter().zip(ids) {
+                let fix = |k: Option<&mut Key>| {
+                    if let Some(k) = k.filter(|k| k.id == *fake) {
+                        k.id = id;
+                    }
+                };
+                if let Some(e) = &fields.external_id {
+                    fix(self.index.company_by_ext.get_mut(e));
+                }
+                if let Some(d) = &fields.domain {
+                    fix(self.index.company_by_domain.get_mut(d));
+                }
+                if let Some(rk) = &fields.registration_key
+                    && let Some(v) = self.index.company_by_regkey.get_mut(rk)
+                    && *v == *fake
+                {
+                    *v = id;
+                }
+            }
+        }
+        if !self.pending_contacts.is_empty() {
+            let batch = std::mem::take(&mut self.pending_contacts);
+            let rows: Vec<&ContactFields> = batch.iter().map(|(_, f)| f).collect();
+            let ids = self
+                .tx
+                .insert_many::<Contact>(&mut self.contact_sql, &self.tenant, &rows)
+                .await?;
+            for ((fake, fields), id) in batch.iter().zip(ids) {
+                let fix = |k: Option<&mut Key>| {
+                    if let Some(k) = k.filter(|k| k.id == *fake) {
+                        k.id = id;
+                    }
+                };
+                if let Some(e) = &fields.external_id {
+                    fix(self.index.contact_by_ext.get_mut(e));
+                }
+                if let Some(e) = &fields.email {
+                    fix(self.index.contact_by_email.get_mut(&e.to_lowercase()));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn merge_column_company(&self, row: &CompanyRow) -> String {
+        if row.external_id.is_some() {
+            self.columns.header_of(Field::CustomerId)
+        } else {
+            self.columns.header_of(Field::Domain)
+        }
+    }
+
+    fn mark_company(&mut self, row: &CompanyRow, id: i64, deleted: bool, regkey: Option<String>) {
+        let has_external_id = row.external_id.is_some();
+        let key = Key {
+            id,
+            deleted,
+            has_external_id,
+        };
+        if let Some(e) = &row.external_id {
+            self.index.company_by_ext.insert(e.clone(), key);
+        }
+        if let Some(d) = &row.domain {
+            let entry = self.index.company_by_domain.entry(d.clone()).or_insert(key);
+            if entry.id == id || entry.deleted {
+                *entry = Key {
+                    has_external_id: entry.has_external_id || has_external_id,
+                    ..key
+                };
+            }
+        }
+        if let Some(rk) = regkey {
+            self.index.company_by_regkey.insert(rk, id);
+        }
+    }
+
+    async fn contact(
+        &mut self,
+        line: u64,
+        parsed: Result<ContactRow, Vec<RowError>>,
+    ) -> Result<Outcome, ImportError> {
+        let mut row: ContactRow = match parsed {
+            Ok(row) => row,
+            Err(errors) => return Ok(Outcome::Rejected(errors)),
+        };
+        let mut found = self.find_contact(&row);
+        if !self.dry_run && found.is_some_and(|k| k.id < 0) {
+            self.flush().await?;
+            found = self.find_contact(&row);
+        }
+        if row.deleted {
+            return Ok(match found {
+                None => {
+                    let field = if row.external_id.is_some() {
+                        Field::ContactId
+                    } else {
+                        Field::Email
+                    };
+                    reject_one(line, self.columns.header_of(field), "no such contact")
+                }
+                Some(k) if k.deleted => Outcome::Unchanged,
+                Some(k) => {
+                    let (ext, email) = if k.id > 0 {
+                        let fields = self.contact_fields(k.id).await?;
+                        (fields.external_id, fields.email.map(|e| e.to_lowercase()))
+                    } else {
+                        (row.external_id, row.email)
+                    };
+                    if !self.dry_run {
+                        self.tx
+                            .soft_delete(&self.contact_sql, &self.tenant, k.id)
+                            .await?;
+                    }
+                    self.mark_contact(ext.as_deref(), email.as_deref(), k.id, true);
+                    Outcome::Deleted
+                }
+            });
+        }
+        let company = match self.customer_of(&row, line) {
+            Ok(id) => id,
+            Err(outcome) => return Ok(outcome),
+        };
+        row.patch.company_id = Some(Some(company));
+        let (current, key) = match found {
+            Some(k) if k.id > 0 => (Some(self.contact_fields(k.id).await?), Some(k)),
+            Some(k) => (None, Some(k)),
+            None => (None, None),
+        };
+        let mut fields = current.clone().unwrap_or_default();
+        if let Err(e) = Contact::apply(row.patch, &mut fields) {
+            return Ok(self.field_error(line, &e));
+        }
+        if let Err(e) = Contact::check_complete(&fields) {
+            return Ok(self.field_error(line, &e));
+        }
+        let own_id = key.map(|k| k.id);
+        if let Some(e) = &fields.external_id
+            && let Some(other) = self.index.contact_by_ext.get(e)
+            && Some(other.id) != own_id
+        {
+            let col = self.columns.header_of(Field::ContactId);
+            return Ok(reject_one(line, col, "already belongs to another contact"));
+        }
+        let email = fields.email.as_ref().map(|e| e.to_lowercase());
+        if let Some(e) = &email
+            && let Some(other) = self.index.contact_by_email.get(e)
+            && Some(other.id) != own_id
+        {
+            let col = self.columns.header_of(Field::Email);
+            return Ok(reject_one(line, col, "already belongs to another contact"));
+        }
+        let (id, outcome) = match key {
+            Some(k) if current.as_ref() == Some(&fields) && !k.deleted => {
+                return Ok(Outcome::Unchanged);
+            }
+            Some(k) => {
+                if !self.dry_run {
+                    self.tx
+                        .write::<Contact>(&self.contact_sql, &self.tenant, k.id, &fields)
+                        .await?;
+                }
+                (k.id, Outcome::Updated)
+            }
+            None => (self.fake_id(), Outcome::Created),
+        };
+        self.mark_contact(fields.external_id.as_deref(), email.as_deref(), id, false);
+        if id < 0 && !self.dry_run {
+            self.pending_contacts.push((id, fields));
+            if self.pending_contacts.len() >= INSERT_BATCH {
+                self.flush().await?;
+            }
+        }
+        Ok(outcome)
+    }
+
+    /// The contact's customer: by Customer ID, else by Customer domain; never a deleted one.
+    fn customer_of(&self, row: &ContactRow, line: u64) -> Result<i64, Outcome> {
+        let live = |k: Option<&Key>| k.filter(|k| !k.deleted).map(|k| k.id);
+        if let Some(id) = live(
+            row.customer_id
+                .as_ref()
+                .and_then(|e| self.index.company_by_ext.get(e)),
+        ) {
+            return Ok(id);
+        }
+        if let Some(id) = live(
+            row.customer_domain
+                .as_ref()
+                .and_then(|d| self.index.company_by_domain.get(d)),
+        ) {
+            return Ok(id);
+        }
+        let field = if row.customer_id.is_some() {
+            Field::CustomerId
+        } else {
+            Field::CustomerDomain
+        };
+        Err(reject_one(
+            line,
+            self.columns.header_of(field),
+            "no such customer: import the customer first",
+        ))
+    }
+
+    fn mark_contact(&mut self, ext: Option<&str>, email: Option<&str>, id: i64, deleted: bool) {
+        let key = Key {
+            id,
+            deleted,
+            has_external_id: ext.is_some(),
+        };
+        if let Some(e) = ext {
+            self.index.contact_by_ext.insert(e.to_owned(), key);
+        }
+        if let Some(e) = email {
+            self.index.contact_by_email.insert(e.to_owned(), key);
+        }
+    }
+}
+
+/// The merge keys of stored fields, shaped as a row.
+fn row_keys(fields: &CompanyFields) -> CompanyRow {
+    CompanyRow {
+        external_id: fields.external_id.clone(),
+        domain: fields.domain.clone(),
+        ..CompanyRow::default()
+    }
+}

@@ -1,0 +1,509 @@
+//! What file imports (spec §5) need from the store: one [`ImportTx`] per import that reads
+//! the tenant's users, reference codes and merge keys once, reads records in batches,
+//! creates them with multi-row inserts and updates them one by one, with statement texts
+//! built once per import (no per-row SQL text); and the `import_job` / `import_error`
+//! bookkeeping behind the control API.
+//!
+//! A real run is one write transaction marked [`Origin::Import`], so the change log sends the
+//! import's changes out like any local change and a failure rolls everything back. A dry run
+//! is a plain read transaction that is rolled back: it never takes SQLite's write lock.
+//! Reference checks are the importer's job (against the preloaded codes), so the writes here
+//! skip [`WriteTx::check_refs`] and its query per reference.
+
+use serde::Serialize;
+use sqlx::types::Json;
+
+use super::args::bind_args;
+use super::crud::Entity;
+use super::tx::{TxInner, on_tx};
+use super::{Arg, Origin, Pool, Store, StoreError, Timestamp, WriteTx, with_pool};
+
+/// One stored record's merge keys.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct CompanyKeys {
+    /// Local id.
+    pub company_id: i64,
+    /// Customer ID.
+    pub external_id: Option<String>,
+    /// Normalized domain.
+    pub domain: Option<String>,
+    /// Normalized registration key.
+    pub registration_key: Option<String>,
+    /// Soft-deleted.
+    pub deleted: bool,
+}
+
+/// One stored contact's merge keys.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ContactKeys {
+    /// Local id.
+    pub contact_id: i64,
+    /// Contact ID.
+    pub external_id: Option<String>,
+    /// E-mail.
+    pub email: Option<String>,
+    /// Soft-deleted.
+    pub deleted: bool,
+}
+
+/// A code of a reference table with its label.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct CodeLabel {
+    /// The code stored on records.
+    pub code: String,
+    /// Its label.
+    pub label: String,
+}
+
+/// SQL text of one entity, built once per import (multi-row inserts once per batch size).
+#[derive(Debug, Clone)]
+pub struct EntitySql {
+    table: &'static str,
+    id: &'static str,
+    columns: &'static [&'static str],
+    fetch: String,
+    update: String,
+    delete: String,
+    insert_many: std::collections::HashMap<usize, String>,
+    fetch_many: std::collections::HashMap<usize, String>,
+}
+
+impl EntitySql {
+    /// Builds the statements of `E`.
+    #[must_use]
+    pub fn of<E: Entity>() -> Self {
+        let sets: Vec<String> = E::COLUMNS
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("{c} = ${}", i + 1))
+            .collect();
+        let n = E::COLUMNS.len();
+        Self {
+            table: E::NAME,
+            id: E::ID,
+            columns: E::COLUMNS,
+            insert_many: std::collections::HashMap::new(),
+            fetch_many: std::collections::HashMap::new(),
+            fetch: format!(
+                "select * from {} where tenant_id = $1 and {} = $2",
+                E::NAME,
+                E::ID
+            ),
+            update: format!(
+                "update {} set {}, deleted_at = null, updated_at = ${} where tenant_id = ${} and {} = ${}",
+                E::NAME,
+                sets.join(", "),
+                n + 1,
+                n + 2,
+                E::ID,
+                n + 3
+            ),
+            delete: format!(
+                "update {} set deleted_at = $1, updated_at = $1 where tenant_id = $2 and {} = $3 and deleted_at is null",
+                E::NAME,
+                E::ID
+            ),
+        }
+    }
+}
+
+impl EntitySql {
+    /// `select * … where id in (…)` with `n` ids.
+    fn fetch_many(&mut self, n: usize) -> &str {
+        let (table, id) = (self.table, self.id);
+        self.fetch_many.entry(n).or_insert_with(|| {
+            let params: Vec<String> = (0..n).map(|i| format!("${}", i + 2)).collect();
+            format!(
+                "select * from {table} where tenant_id = $1 and {id} in ({})",
+                params.join(", ")
+            )
+        })
+    }
+
+    /// `insert … values (…), (…) returning id` for `rows` rows; the tenant is `$1` in all.
+    fn insert_many(&mut self, rows: usize) -> &str {
+        let (table, id, columns) = (self.table, self.id, self.columns);
+        self.insert_many.entry(rows).or_insert_with(|| {
+            let n = columns.len();
+            let tuples: Vec<String> = (0..rows)
+                .map(|r| {
+                    let params: Vec<String> =
+                        (0..n).map(|c| format!("${}", 2 + r * n + c)).collect();
+                    format!("($1, {})", params.join(", "))
+                })
+                .collect();
+            format!(
+                "insert into {table} (tenant_id, {}) values {} returning {id}",
+                columns.join(", "),
+                tuples.join(", ")
+            )
+        })
+    }
+}
+
+/// The transaction of one import.
+pub struct ImportTx {
+    tx: WriteTx,
+    dry_run: bool,
+}
+
+impl Store {
+    /// Begins an import: a write transaction marked `import`, or for a dry run a read
+    /// transaction that [`ImportTx::finish`] rolls back.
+    ///
+    /// # Errors
+    /// On database errors.
+    pub async fn begin_import(&self, dry_run: bool) -> Result<ImportTx, StoreError> {
+        let tx = if dry_run {
+            let inner = match &self.pool {
+                Pool::Sqlite(pool) => TxInner::Sqlite(pool.begin().await?),
+                Pool::Postgres(pool) => TxInner::Postgres(pool.begin().await?),
+            };
+            WriteTx { inner }
+        } else {
+            self.begin(&Origin::Import).await?
+        };
+        Ok(ImportTx { tx, dry_run })
+    }
+}
+
+impl ImportTx {
+    /// Commits a real run; rolls a dry run back.
+    ///
+    /// # Errors
+    /// On database errors (nothing is then written).
+    pub async fn finish(self) -> Result<(), StoreError> {
+        if self.dry_run {
+            match self.tx.inner {
+                TxInner::Sqlite(t) => t.rollback().await?,
+                TxInner::Postgres(t) => t.rollback().await?,
+            }
+            Ok(())
+        } else {
+            self.tx.commit().await
+        }
+    }
+
+    fn writable(&self) -> Result<(), StoreError> {
+        if self.dry_run {
+            return Err(super::FieldError::new("dry_run", "a dry run does not write").into());
+        }
+        Ok(())
+    }
+
+    /// `NotFound` unless the tenant exists.
+    ///
+    /// # Errors
+    /// `NotFound { entity: "tenant" }` or database errors.
+    pub async fn require_tenant(&mut self, tenant: &str) -> Result<(), StoreError> {
+        self.tx.require_tenant(tenant).await
+    }
+
+    /// Users of the tenant: (id, e-mail).
+    ///
+    /// # Errors
+    /// On database errors.
+    pub async fn users(&mut self, tenant: &str) -> Result<Vec<(i64, String)>, StoreError> {
+        let sql = "select user_id, email from app_user where tenant_id = $1";
+        Ok(on_tx!(self.tx, conn => sqlx::query_as(sql).bind(tenant).fetch_all(conn).await?))
+    }
+
+    /// Codes and labels of `table` (`customer_stage`, `health_score_profile`,
+    /// `interaction_goal`) or, for `civility`, of that label kind.
+    ///
+    /// # Errors
+    /// `Invalid` for another table; database errors.
+    pub async fn codes(&mut self, tenant: &str, table: &str) -> Result<Vec<CodeLabel>, StoreError> {
+        let sql = match table {
+            "customer_stage" => "select code, label from customer_stage where tenant_id = $1",
+            "health_score_profile" => {
+                "select code, label from health_score_profile where tenant_id = $1"
+            }
+            "interaction_goal" => "select code, label from interaction_goal where tenant_id = $1",
+            "civility" => {
+                "select code, label from label where tenant_id = $1 and kind = 'civility'"
+            }
+            _ => return Err(super::FieldError::new("table", "not a reference table").into()),
+        };
+        Ok(on_tx!(self.tx, conn => sqlx::query_as(sql).bind(tenant).fetch_all(conn).await?))
+    }
+
+    /// Merge keys of every company of the tenant, deleted ones included.
+    ///
+    /// # Errors
+    /// On database errors.
+    pub async fn company_keys(&mut self, tenant: &str) -> Result<Vec<CompanyKeys>, StoreError> {
+        let sql = "select company_id, external_id, domain, registration_key, deleted_at is not null as deleted from company where tenant_id = $1 order by company_id";
+        Ok(on_tx!(self.tx, conn => sqlx::query_as(sql).bind(tenant).fetch_all(conn).await?))
+    }
+
+    /// Merge keys of every contact of the tenant, deleted ones included.
+    ///
+    /// # Errors
+    /// On database errors.
+    pub async fn contact_keys(&mut self, tenant: &str) -> Result<Vec<ContactKeys>, StoreError> {
+        let sql = "select contact_id, external_id, email, deleted_at is not null as deleted from contact where tenant_id = $1 order by contact_id";
+        Ok(on_tx!(self.tx, conn => sqlx::query_as(sql).bind(tenant).fetch_all(conn).await?))
+    }
+
+    /// Reads record `id`, deleted or not.
+    ///
+    /// # Errors
+    /// `NotFound` when absent.
+    pub async fn fetch<E: Entity>(
+        &mut self,
+        sql: &EntitySql,
+        tenant: &str,
+        id: i64,
+    ) -> Result<E, StoreError> {
+        let found: Option<E> = on_tx!(self.tx, conn => {
+            sqlx::query_as(&sql.fetch).bind(tenant).bind(id).fetch_optional(conn).await?
+        });
+        found.ok_or(StoreError::NotFound { entity: E::NAME })
+    }
+
+    /// Reads several records, deleted or not, in one statement. `ids` is padded with 0 (no
+    /// record) to a multiple of `size`, so that one statement text serves every call.
+    ///
+    /// # Errors
+    /// On database errors.
+    pub async fn fetch_many<E: Entity>(
+        &mut self,
+        sql: &mut EntitySql,
+        tenant: &str,
+        ids: &[i64],
+        size: usize,
+    ) -> Result<Vec<E>, StoreError> {
+        let mut out = Vec::with_capacity(ids.len());
+        for part in ids.chunks(size.max(1)) {
+            let mut args = Vec::with_capacity(size + 1);
+            args.push(Arg::text(tenant));
+            args.extend(part.iter().map(|id| Arg::Int(Some(*id))));
+            args.resize(size.max(1) + 1, Arg::Int(Some(0)));
+            let text = sql.fetch_many(size.max(1));
+            let found: Vec<E> = on_tx!(self.tx, conn => {
+                bind_args!(sqlx::query_as(text), &args).fetch_all(conn).await?
+            });
+            out.extend(found);
+        }
+        Ok(out)
+    }
+
+    /// Inserts several records in one statement; returns their ids in the order of `rows`
+    /// (ids grow in insertion order within a statement, on both backends).
+    ///
+    /// # Errors
+    /// `Conflict` for a taken key; database errors.
+    pub async fn insert_many<E: Entity>(
+        &mut self,
+        sql: &mut EntitySql,
+        tenant: &str,
+        rows: &[&E::Fields],
+    ) -> Result<Vec<i64>, StoreError> {
+        self.writable()?;
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut args = Vec::with_capacity(rows.len() * E::COLUMNS.len() + 1);
+        args.push(Arg::text(tenant));
+        for fields in rows {
+            args.extend(E::args(fields));
+        }
+        let text = sql.insert_many(rows.len());
+        let mut ids: Vec<i64> = on_tx!(self.tx, conn => {
+            bind_args!(sqlx::query_scalar::<_, i64>(text), &args).fetch_all(conn).await?
+        });
+        ids.sort_unstable();
+        Ok(ids)
+    }
+
+    /// Writes every column of record `id` and clears its `deleted_at` (restoring it).
+    ///
+    /// # Errors
+    /// `Conflict` for a taken key; database errors.
+    pub async fn write<E: Entity>(
+        &mut self,
+        sql: &EntitySql,
+        tenant: &str,
+        id: i64,
+        fields: &E::Fields,
+    ) -> Result<(), StoreError> {
+        self.writable()?;
+        let mut args = E::args(fields);
+        args.extend([
+            Arg::Time(Some(Timestamp::now())),
+            Arg::text(tenant),
+            Arg::Int(Some(id)),
+        ]);
+        on_tx!(self.tx, conn => bind_args!(sqlx::query(&sql.update), &args).execute(conn).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Soft-deletes record `id`; `false` when it was absent or already deleted.
+    ///
+    /// # Errors
+    /// On database errors.
+    pub async fn soft_delete(
+        &mut self,
+        sql: &EntitySql,
+        tenant: &str,
+        id: i64,
+    ) -> Result<bool, StoreError> {
+        self.writable()?;
+        let now = Timestamp::now();
+        let done = on_tx!(self.tx, conn => {
+            sqlx::query(&sql.delete).bind(now).bind(tenant).bind(id).execute(conn).await?.rows_affected()
+        });
+        Ok(done > 0)
+    }
+}
+
+/// An `import_job` row: one import started through the control API.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct ImportJob {
+    /// Job id.
+    pub import_id: String,
+    /// Tenant.
+    pub tenant_id: String,
+    /// `customers` or `contacts`.
+    pub kind: String,
+    /// Name of the uploaded file.
+    pub file_name: String,
+    /// Dry run.
+    pub dry_run: bool,
+    /// `queued`, `running`, `succeeded` or `failed`.
+    pub state: String,
+    /// Data rows in the file, once known.
+    pub total_rows: Option<i64>,
+    /// Data rows processed.
+    pub processed_rows: i64,
+    /// Records created.
+    pub created_count: i64,
+    /// Records updated.
+    pub updated_count: i64,
+    /// Records deleted.
+    pub deleted_count: i64,
+    /// Rows that changed nothing.
+    pub unchanged_count: i64,
+    /// Rows rejected.
+    pub rejected_count: i64,
+    /// Why the import failed as a whole.
+    pub error: Option<String>,
+    /// Creation time.
+    pub created_at: Timestamp,
+    /// End time.
+    pub finished_at: Option<Timestamp>,
+}
+
+/// Final counts of a job.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct JobCounts {
+    /// Data rows processed.
+    pub processed: i64,
+    /// Created.
+    pub created: i64,
+    /// Updated.
+    pub updated: i64,
+    /// Deleted.
+    pub deleted: i64,
+    /// Unchanged.
+    pub unchanged: i64,
+    /// Rejected.
+    pub rejected: i64,
+}
+
+/// One stored rejected row. The row at line 0 holds the file's header (its `raw_row`), so
+/// that the errors CSV can be rebuilt with the original column names.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct ImportErrorRow {
+    /// Physical line of the row (0 = the header record).
+    pub line: i64,
+    /// Column at fault (the file's header text).
+    pub column_name: Option<String>,
+    /// Why the row was rejected.
+    pub reason: String,
+    /// The row's original cells.
+    pub raw_row: Json<Vec<String>>,
+}
+
+impl Store {
+    /// Records a new import job in state `running`.
+    ///
+    /// # Errors
+    /// On database errors.
+    pub async fn create_import_job(
+        &self,
+        import_id: &str,
+        tenant: &str,
+        kind: &str,
+        file_name: &str,
+        dry_run: bool,
+    ) -> Result<(), StoreError> {
+        let sql = "insert into import_job (import_id, tenant_id, kind, file_name, dry_run, state) values ($1, $2, $3, $4, $5, 'running')";
+        with_pool!(self, pool => sqlx::query(sql).bind(import_id).bind(tenant).bind(kind).bind(file_name).bind(dry_run).execute(pool).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Ends an import job with its counts, or its error.
+    ///
+    /// # Errors
+    /// On database errors.
+    pub async fn finish_import_job(
+        &self,
+        import_id: &str,
+        counts: JobCounts,
+        error: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let state = if error.is_some() {
+            "failed"
+        } else {
+            "succeeded"
+        };
+        let sql = "update import_job set state = $1, total_rows = $2, processed_rows = $2, created_count = $3, updated_count = $4, deleted_count = $5, unchanged_count = $6, rejected_count = $7, error = $8, finished_at = $9 where import_id = $10";
+        with_pool!(self, pool => sqlx::query(sql)
+            .bind(state).bind(counts.processed).bind(counts.created).bind(counts.updated)
+            .bind(counts.deleted).bind(counts.unchanged).bind(counts.rejected).bind(error)
+            .bind(Timestamp::now()).bind(import_id)
+            .execute(pool).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Reads an import job.
+    ///
+    /// # Errors
+    /// `NotFound { entity: "import" }` or database errors.
+    pub async fn import_job(&self, import_id: &str) -> Result<ImportJob, StoreError> {
+        let sql = "select * from import_job where import_id = $1";
+        let found: Option<ImportJob> = with_pool!(self, pool => sqlx::query_as(sql).bind(import_id).fetch_optional(pool).await?);
+        found.ok_or(StoreError::NotFound { entity: "import" })
+    }
+
+    /// Stores rejected rows of a job, in one transaction.
+    ///
+    /// # Errors
+    /// On database errors.
+    pub async fn add_import_errors(
+        &self,
+        tenant: &str,
+        import_id: &str,
+        rows: &[ImportErrorRow],
+    ) -> Result<(), StoreError> {
+        let sql = "insert into import_error (tenant_id, import_id, line, column_name, reason, raw_row) values ($1, $2, $3, $4, $5, $6)";
+        let mut tx = self.begin(&Origin::Daemon).await?;
+        for row in rows {
+            on_tx!(tx, conn => sqlx::query(sql).bind(tenant).bind(import_id).bind(row.line)
+                .bind(row.column_name.as_deref()).bind(&row.reason).bind(&row.raw_row)
+                .execute(conn).await?.rows_affected());
+        }
+        tx.commit().await
+    }
+
+    /// Rejected rows of a job by line (the header record first).
+    ///
+    /// # Errors
+    /// On database errors.
+    pub async fn import_errors(&self, import_id: &str) -> Result<Vec<ImportErrorRow>, StoreError> {
+        let sql = "select line, column_name, reason, raw_row from import_error where import_id = $1 order by line, import_error_id";
+        Ok(with_pool!(self, pool => sqlx::query_as(sql).bind(import_id).fetch_all(pool).await?))
+    }
+}
