@@ -39,6 +39,8 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Import customers or contacts from a CSV or Excel file.
+    Import(crate::import::cli::ImportArgs),
     /// Connect a remote account (OAuth authorization in the browser).
     Connect {
         /// Which system.
@@ -119,6 +121,12 @@ pub async fn run(cli: Cli) -> ExitCode {
         tracing::warn!("{warning}");
     }
     let result = match cli.command {
+        // Imports have their own exit statuses (1 rejected rows, 2 unreadable file).
+        Command::Import(args) => return crate::import::cli::run(&loaded.config, args).await.unwrap_or_else(|e| {
+            tracing::error!(error = %format!("{e:#}"), "import failed");
+            eprintln!("crmsync: {e:#}");
+            ExitCode::FAILURE
+        }),
         Command::Run => run_daemon(loaded.config).await,
         Command::Migrate => migrate(&loaded.config).await,
         Command::Config {

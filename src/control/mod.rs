@@ -7,6 +7,7 @@
 pub mod auth;
 pub mod error;
 pub mod health;
+pub mod imports;
 pub mod metrics;
 pub mod records;
 pub mod status;
@@ -151,6 +152,9 @@ fn api_parts() -> (Router<AppState>, Router<AppState>, utoipa::openapi::OpenApi)
             records::update_activity,
             records::delete_activity
         ))
+        .routes(routes!(imports::create_import))
+        .routes(routes!(imports::get_import))
+        .routes(routes!(imports::import_errors_csv))
         .split_for_parts();
     let mut doc = ApiDoc::openapi();
     doc.merge(open_doc);

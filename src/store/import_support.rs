@@ -64,8 +64,8 @@ pub struct EntitySql {
     fetch: String,
     update: String,
     delete: String,
-    insert_many: std::collections::HashMap<usize, String>,
-    fetch_many: std::collections::HashMap<usize, String>,
+    insert_many: std::collections::HashMap<(usize, bool), String>,
+    fetch_many: std::collections::HashMap<(usize, bool), String>,
 }
 
 impl EntitySql {
@@ -107,29 +107,44 @@ impl EntitySql {
     }
 }
 
+/// Multi-row statements are written per backend: SQLite gets anonymous `?` parameters,
+/// because it resolves each numbered one (`$n`, `?n`) by a linear search, which costs
+/// quadratic time on statements with thousands of them; PostgreSQL only knows `$n`.
 impl EntitySql {
-    /// `select * … where id in (…)` with `n` ids.
-    fn fetch_many(&mut self, n: usize) -> &str {
+    /// `select * … where id in (…)` with `n` ids. On SQLite the tenant term is kept out of
+    /// index choice (`+tenant_id`): its planner would otherwise scan the tenant's rows
+    /// through the `(tenant_id, …)` unique indexes instead of looking the ids up.
+    fn fetch_many(&mut self, n: usize, sqlite: bool) -> &str {
         let (table, id) = (self.table, self.id);
-        self.fetch_many.entry(n).or_insert_with(|| {
-            let params: Vec<String> = (0..n).map(|i| format!("${}", i + 2)).collect();
-            format!(
-                "select * from {table} where tenant_id = $1 and {id} in ({})",
-                params.join(", ")
-            )
+        self.fetch_many.entry((n, sqlite)).or_insert_with(|| {
+            if sqlite {
+                let params = vec!["?"; n].join(", ");
+                format!("select * from {table} where {id} in ({params}) and +tenant_id = ?")
+            } else {
+                let params: Vec<String> = (0..n).map(|i| format!("${}", i + 2)).collect();
+                format!(
+                    "select * from {table} where tenant_id = $1 and {id} in ({})",
+                    params.join(", ")
+                )
+            }
         })
     }
 
-    /// `insert … values (…), (…) returning id` for `rows` rows; the tenant is `$1` in all.
-    fn insert_many(&mut self, rows: usize) -> &str {
+    /// `insert … values (…), (…) returning id` for `rows` rows. SQLite: every row binds the
+    /// tenant first; PostgreSQL: the tenant is `$1` in all rows.
+    fn insert_many(&mut self, rows: usize, sqlite: bool) -> &str {
         let (table, id, columns) = (self.table, self.id, self.columns);
-        self.insert_many.entry(rows).or_insert_with(|| {
+        self.insert_many.entry((rows, sqlite)).or_insert_with(|| {
             let n = columns.len();
             let tuples: Vec<String> = (0..rows)
                 .map(|r| {
-                    let params: Vec<String> =
-                        (0..n).map(|c| format!("${}", 2 + r * n + c)).collect();
-                    format!("($1, {})", params.join(", "))
+                    if sqlite {
+                        format!("({})", vec!["?"; n + 1].join(", "))
+                    } else {
+                        let params: Vec<String> =
+                            (0..n).map(|c| format!("${}", 2 + r * n + c)).collect();
+                        format!("($1, {})", params.join(", "))
+                    }
                 })
                 .collect();
             format!(
@@ -262,8 +277,12 @@ impl ImportTx {
         found.ok_or(StoreError::NotFound { entity: E::NAME })
     }
 
-    /// Reads several records, deleted or not, in one statement. `ids` is padded with 0 (no
-    /// record) to a multiple of `size`, so that one statement text serves every call.
+    fn is_sqlite(&self) -> bool {
+        matches!(self.tx.inner, TxInner::Sqlite(_))
+    }
+
+    /// Reads several records, deleted or not, in one statement per `size` ids. `ids` is
+    /// padded with 0 (no record) to a multiple of `size`, so one statement text serves all.
     ///
     /// # Errors
     /// On database errors.
@@ -274,13 +293,20 @@ impl ImportTx {
         ids: &[i64],
         size: usize,
     ) -> Result<Vec<E>, StoreError> {
+        let size = size.max(1);
+        let sqlite = self.is_sqlite();
         let mut out = Vec::with_capacity(ids.len());
-        for part in ids.chunks(size.max(1)) {
+        for part in ids.chunks(size) {
             let mut args = Vec::with_capacity(size + 1);
-            args.push(Arg::text(tenant));
+            if !sqlite {
+                args.push(Arg::text(tenant));
+            }
             args.extend(part.iter().map(|id| Arg::Int(Some(*id))));
-            args.resize(size.max(1) + 1, Arg::Int(Some(0)));
-            let text = sql.fetch_many(size.max(1));
+            args.resize(args.len() + size - part.len(), Arg::Int(Some(0)));
+            if sqlite {
+                args.push(Arg::text(tenant));
+            }
+            let text = sql.fetch_many(size, sqlite);
             let found: Vec<E> = on_tx!(self.tx, conn => {
                 bind_args!(sqlx::query_as(text), &args).fetch_all(conn).await?
             });
@@ -304,12 +330,18 @@ impl ImportTx {
         if rows.is_empty() {
             return Ok(Vec::new());
         }
-        let mut args = Vec::with_capacity(rows.len() * E::COLUMNS.len() + 1);
-        args.push(Arg::text(tenant));
+        let sqlite = self.is_sqlite();
+        let mut args = Vec::with_capacity(rows.len() * (E::COLUMNS.len() + 1));
+        if !sqlite {
+            args.push(Arg::text(tenant));
+        }
         for fields in rows {
+            if sqlite {
+                args.push(Arg::text(tenant));
+            }
             args.extend(E::args(fields));
         }
-        let text = sql.insert_many(rows.len());
+        let text = sql.insert_many(rows.len(), sqlite);
         let mut ids: Vec<i64> = on_tx!(self.tx, conn => {
             bind_args!(sqlx::query_scalar::<_, i64>(text), &args).fetch_all(conn).await?
         });
