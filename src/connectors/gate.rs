@@ -1,12 +1,14 @@
 //! [`RateGate`]: one per connection, shared by every task and every retry of it.
 //!
-//! Guarantees that two calls of the connection never *start* closer than the configured
-//! interval: a governor quota of one call per interval with a burst of one spaces starts,
-//! and a one-permit semaphore keeps a single call in flight, so a slow call cannot be
-//! overtaken by the next one (governor alone spaces starts, not completions). On top, the
-//! remote side can ask for a pause (429, `Retry-After`, exhausted budget headers): every
-//! caller then waits until the pause ends. The interval carries a small margin so that
-//! timer granularity never lets the remote observe a gap below the floor.
+//! Guarantees that the remote never sees two calls of the connection closer than the
+//! configured interval. A governor quota of one call per interval (burst of one) spaces the
+//! starts, and a one-permit semaphore keeps a single call in flight. Spacing starts is not
+//! enough on its own: the remote timestamps a request when it gets to it, which can be
+//! later than when it was sent (a busy server, a slow network), so the next call also waits
+//! one interval after the previous call's *answer*. The remote cannot have seen the previous
+//! request after it answered it, nor the next one before it was sent, so its gap is at least
+//! the interval. On top, the remote side can ask for a pause (429, `Retry-After`, exhausted
+//! budget headers): every caller then waits until the pause ends.
 
 use std::num::NonZeroU32;
 use std::sync::Mutex;
@@ -24,6 +26,8 @@ pub struct RateGate {
     limiter: DefaultDirectRateLimiter,
     in_flight: Semaphore,
     paused_until: Mutex<Option<Instant>>,
+    /// When the previous call's answer arrived (its permit was dropped).
+    last_done: Mutex<Option<Instant>>,
 }
 
 impl std::fmt::Debug for RateGate {
@@ -34,10 +38,18 @@ impl std::fmt::Debug for RateGate {
     }
 }
 
-/// Held while a call is in flight; dropping it lets the next call proceed.
+/// Held while a call is in flight; dropping it (once the answer is read) lets the next
+/// call proceed one interval later.
 #[derive(Debug)]
 pub struct CallPermit<'a> {
+    gate: &'a RateGate,
     _permit: SemaphorePermit<'a>,
+}
+
+impl Drop for CallPermit<'_> {
+    fn drop(&mut self) {
+        *self.gate.last_done.lock().expect("gate mutex poisoned") = Some(Instant::now());
+    }
 }
 
 impl RateGate {
@@ -53,6 +65,7 @@ impl RateGate {
             limiter: RateLimiter::direct(quota),
             in_flight: Semaphore::new(1),
             paused_until: Mutex::new(None),
+            last_done: Mutex::new(None),
         }
     }
 
@@ -70,14 +83,17 @@ impl RateGate {
             .await
             .expect("the semaphore is never closed");
         loop {
-            let pause = self.pause_remaining();
+            let pause = self.pause_remaining().max(self.since_last_done_remaining());
             if pause.is_zero() {
                 break;
             }
             tokio::time::sleep(pause).await;
         }
         self.limiter.until_ready().await;
-        CallPermit { _permit: permit }
+        CallPermit {
+            gate: self,
+            _permit: permit,
+        }
     }
 
     /// Makes every caller wait `duration` from now before its next call (longest wins).
@@ -87,6 +103,13 @@ impl RateGate {
         if paused.is_none_or(|current| current < until) {
             *paused = Some(until);
         }
+    }
+
+    fn since_last_done_remaining(&self) -> Duration {
+        let last = self.last_done.lock().expect("gate mutex poisoned");
+        last.map_or(Duration::ZERO, |done| {
+            (done + self.interval).saturating_duration_since(Instant::now())
+        })
     }
 
     /// How long the current pause still lasts.
@@ -130,6 +153,17 @@ mod tests {
                 pair[1] - pair[0]
             );
         }
+    }
+
+    #[tokio::test]
+    async fn the_next_call_waits_an_interval_after_the_previous_answer() {
+        let gate = RateGate::new(Duration::from_millis(30));
+        let permit = gate.acquire().await;
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        drop(permit);
+        let answered = Instant::now();
+        drop(gate.acquire().await);
+        assert!(answered.elapsed() >= Duration::from_millis(30));
     }
 
     #[tokio::test]
