@@ -103,6 +103,15 @@ fn client(sim: &Sim, interval_ms: u64) -> HubSpotClient {
     .expect("client")
 }
 
+/// Every record id the feed yields, in order.
+async fn drain(feed: &mut ChangeFeed, client: &HubSpotClient) -> Vec<String> {
+    let mut ids = Vec::new();
+    while let Some(page) = feed.next_page(client).await.expect("page") {
+        ids.extend(page.into_iter().map(|r| r.id));
+    }
+    ids
+}
+
 fn props(names: &[&str]) -> Vec<String> {
     names.iter().map(|s| (*s).to_owned()).collect()
 }
@@ -191,10 +200,7 @@ async fn incremental_feed_over_more_than_10000_changes_returns_every_record_exac
     .await;
     let client = client(&sim, 1);
     let mut feed = ChangeFeed::new("companies", None, 0, props(&["name", "siret"]));
-    let mut seen: Vec<String> = Vec::new();
-    while let Some(page) = feed.next_page(&client).await.expect("page") {
-        seen.extend(page.into_iter().map(|r| r.id));
-    }
+    let seen = drain(&mut feed, &client).await;
     let unique: HashSet<&String> = seen.iter().collect();
     assert_eq!(unique.len(), seen.len(), "a record came twice");
     assert_eq!(seen.len(), 10_500);
@@ -231,14 +237,11 @@ async fn records_sharing_one_timestamp_across_the_cap_come_out_once() {
     .await;
     let client = client(&sim, 1);
     // A bulk update: every company modified in the same instant.
-    let ids: Vec<String> = {
-        let mut feed = ChangeFeed::new("companies", None, 0, Vec::new());
-        let mut ids = Vec::new();
-        while let Some(page) = feed.next_page(&client).await.expect("page") {
-            ids.extend(page.into_iter().map(|r| r.id));
-        }
-        ids
-    };
+    let ids = drain(
+        &mut ChangeFeed::new("companies", None, 0, Vec::new()),
+        &client,
+    )
+    .await;
     let inputs: Vec<ObjectInput> = ids
         .iter()
         .map(|id| ObjectInput {
@@ -251,11 +254,11 @@ async fn records_sharing_one_timestamp_across_the_cap_come_out_once() {
         .batch_update("companies", &inputs)
         .await
         .expect("bulk update");
-    let mut feed = ChangeFeed::new("companies", None, 0, Vec::new());
-    let mut seen = Vec::new();
-    while let Some(page) = feed.next_page(&client).await.expect("page") {
-        seen.extend(page.into_iter().map(|r| r.id));
-    }
+    let seen = drain(
+        &mut ChangeFeed::new("companies", None, 0, Vec::new()),
+        &client,
+    )
+    .await;
     let unique: HashSet<&String> = seen.iter().collect();
     assert_eq!((unique.len(), seen.len()), (10_300, 10_300));
 }
