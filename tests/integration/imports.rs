@@ -798,31 +798,3 @@ both_backends!(
         );
     }
 );
-
-/// Throughput on a generated file: `IMPORT_BENCH_ROWS=1000000 cargo test --release … -- --ignored`.
-#[tokio::test]
-#[ignore = "benchmark; run on demand"]
-async fn benchmark_customers_import() {
-    let rows: usize = std::env::var("IMPORT_BENCH_ROWS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100_000);
-    let Some((db, store)) = setup(Backend::Sqlite).await else {
-        return;
-    };
-    let path = write(&db, "bench.csv", &many_customers(rows));
-    for dry_run in [true, false, false] {
-        let started = std::time::Instant::now();
-        let (report, _) = import_with(&store, &path, options(ImportKind::Customers, dry_run))
-            .await
-            .expect("runs");
-        let secs = started.elapsed().as_secs_f64();
-        eprintln!(
-            "dry_run={dry_run}: {} rows in {secs:.2} s = {:.0} rows/s ({} created, {} unchanged)",
-            report.rows,
-            report.rows as f64 / secs,
-            report.created,
-            report.unchanged
-        );
-    }
-}
