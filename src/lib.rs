@@ -12,6 +12,7 @@ pub mod connectors;
 pub mod control;
 pub mod domain;
 pub mod import;
+pub mod mapping;
 pub mod scheduler;
 pub mod secrets;
 pub mod shutdown;
