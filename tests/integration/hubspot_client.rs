@@ -89,6 +89,17 @@ fn small(companies: usize) -> SimConfig {
     }
 }
 
+/// A portal of companies only.
+fn companies_only(companies: usize) -> SimConfig {
+    SimConfig {
+        companies,
+        contacts: 0,
+        deals: 0,
+        activities: 0,
+        ..SimConfig::default()
+    }
+}
+
 /// A client with a short floor, so tests that do not check the pace run fast.
 fn client(sim: &Sim, interval_ms: u64) -> HubSpotClient {
     let mut config = ClientConfig::new(sim.base.clone());
@@ -190,14 +201,7 @@ async fn no_two_calls_are_closer_than_the_floor_with_concurrent_tasks_and_retrie
 
 #[tokio::test]
 async fn incremental_feed_over_more_than_10000_changes_returns_every_record_exactly_once() {
-    let sim = Sim::start(SimConfig {
-        companies: 10_500,
-        contacts: 0,
-        deals: 0,
-        activities: 0,
-        ..SimConfig::default()
-    })
-    .await;
+    let sim = Sim::start(companies_only(10_500)).await;
     let client = client(&sim, 1);
     let mut feed = ChangeFeed::new("companies", None, 0, props(&["name", "siret"]));
     let seen = drain(&mut feed, &client).await;
@@ -227,14 +231,7 @@ async fn incremental_feed_over_more_than_10000_changes_returns_every_record_exac
 
 #[tokio::test]
 async fn records_sharing_one_timestamp_across_the_cap_come_out_once() {
-    let sim = Sim::start(SimConfig {
-        companies: 10_300,
-        contacts: 0,
-        deals: 0,
-        activities: 0,
-        ..SimConfig::default()
-    })
-    .await;
+    let sim = Sim::start(companies_only(10_300)).await;
     let client = client(&sim, 1);
     // A bulk update: every company modified in the same instant.
     let ids = drain(
