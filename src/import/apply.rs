@@ -408,16 +408,11 @@ impl<'a> Engine<'a> {
                 .insert_many::<Company>(&mut self.company_sql, &self.tenant, &rows)
                 .await?;
             for ((fake, fields), id) in batch.iter().zip(ids) {
-                let fix = |k: Option<&mut Key>| {
-                    if let Some(k) = k.filter(|k| k.id == *fake) {
-                        k.id = id;
-                    }
-                };
                 if let Some(e) = &fields.external_id {
-                    fix(self.index.company_by_ext.get_mut(e));
+                    repoint(self.index.company_by_ext.get_mut(e), *fake, id);
                 }
                 if let Some(d) = &fields.domain {
-                    fix(self.index.company_by_domain.get_mut(d));
+                    repoint(self.index.company_by_domain.get_mut(d), *fake, id);
                 }
                 if let Some(rk) = &fields.registration_key
                     && let Some(v) = self.index.company_by_regkey.get_mut(rk)
@@ -435,16 +430,15 @@ impl<'a> Engine<'a> {
                 .insert_many::<Contact>(&mut self.contact_sql, &self.tenant, &rows)
                 .await?;
             for ((fake, fields), id) in batch.iter().zip(ids) {
-                let fix = |k: Option<&mut Key>| {
-                    if let Some(k) = k.filter(|k| k.id == *fake) {
-                        k.id = id;
-                    }
-                };
                 if let Some(e) = &fields.external_id {
-                    fix(self.index.contact_by_ext.get_mut(e));
+                    repoint(self.index.contact_by_ext.get_mut(e), *fake, id);
                 }
                 if let Some(e) = &fields.email {
-                    fix(self.index.contact_by_email.get_mut(&e.to_lowercase()));
+                    repoint(
+                        self.index.contact_by_email.get_mut(&e.to_lowercase()),
+                        *fake,
+                        id,
+                    );
                 }
             }
         }
@@ -632,5 +626,12 @@ fn row_keys(fields: &CompanyFields) -> CompanyRow {
         external_id: fields.external_id.clone(),
         domain: fields.domain.clone(),
         ..CompanyRow::default()
+    }
+}
+
+/// Points a key still holding a placeholder id at the id the insert gave its record.
+fn repoint(key: Option<&mut Key>, placeholder: i64, id: i64) {
+    if let Some(k) = key.filter(|k| k.id == placeholder) {
+        k.id = id;
     }
 }

@@ -42,6 +42,17 @@ pub fn id_in(v: &Value) -> Option<u64> {
         .or_else(|| id.as_str().and_then(|s| s.parse().ok()))
 }
 
+/// The `from` and `to` ids of a batch input, resolved through merges (0 when absent).
+pub fn resolve_pair(store: &Store, from: ObjectType, to: ObjectType, input: &Value) -> (u64, u64) {
+    let side = |key: &str, t: ObjectType| {
+        input
+            .get(key)
+            .and_then(id_in)
+            .map_or(0, |x| store.ts(t).resolve(x))
+    };
+    (side("from", from), side("to", to))
+}
+
 pub fn type_json(from: ObjectType, to: ObjectType, (cat, id): (u8, u32)) -> Value {
     let label = assoc_type(from, to, id).and_then(|a| a.label);
     json!({"category": category_name(cat), "typeId": id, "label": label})
@@ -218,16 +229,7 @@ pub async fn batch_create(
     let mut store = s.store();
     let (mut results, mut errors) = (Vec::new(), Vec::new());
     for i in &input.inputs {
-        let a = i
-            .get("from")
-            .and_then(id_in)
-            .map(|x| store.ts(from).resolve(x))
-            .unwrap_or(0);
-        let b = i
-            .get("to")
-            .and_then(id_in)
-            .map(|x| store.ts(to).resolve(x))
-            .unwrap_or(0);
+        let (a, b) = resolve_pair(&store, from, to, i);
         let specs = parse_specs(i.get("types"))?;
         match check_pair(&store, from, to, a, b, &specs) {
             Ok(()) => {

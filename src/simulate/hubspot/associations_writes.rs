@@ -12,7 +12,7 @@ use serde_json::Value;
 use super::Inner;
 use super::associations::{
     Inputs, MAX_BATCH_WRITE, batch_body, check_pair, default_json, default_spec, id_in, item_error,
-    parse_specs, too_many, types_of,
+    parse_specs, resolve_pair, too_many, types_of,
 };
 use super::errors::{ApiResult, parse_body};
 use super::types::now_ms;
@@ -30,16 +30,7 @@ pub async fn batch_default(
     let mut store = s.store();
     let (mut results, mut errors) = (Vec::new(), Vec::new());
     for i in &input.inputs {
-        let a = i
-            .get("from")
-            .and_then(id_in)
-            .map(|x| store.ts(from).resolve(x))
-            .unwrap_or(0);
-        let b = i
-            .get("to")
-            .and_then(id_in)
-            .map(|x| store.ts(to).resolve(x))
-            .unwrap_or(0);
+        let (a, b) = resolve_pair(&store, from, to, i);
         match check_pair(&store, from, to, a, b, &[]) {
             Ok(()) => {
                 store.associate((from, a), (to, b), spec.0, spec.1);
