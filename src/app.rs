@@ -80,7 +80,8 @@ impl Application {
             .await
             .with_context(|| format!("control.listen: cannot listen on {addr}"))?;
         let scheduler = Scheduler::start(store.clone(), &config.scheduler).await?;
-        let state = AppState::new(store, Arc::new(config), scheduler.status());
+        let engine = crate::sync::engine::Engine::build(&config, &store, &cipher).await?;
+        let state = AppState::new(store, Arc::new(config), scheduler.status(), Some(engine));
         Ok(Self {
             listener,
             state,
@@ -125,6 +126,11 @@ impl Application {
         } = self;
         let addr = listener.local_addr()?;
         let token = CancellationToken::new();
+        let syncs = state
+            .engine
+            .as_ref()
+            .map(crate::sync::engine::Engine::spawn)
+            .unwrap_or_default();
         let watchdog = spawn_watchdog(token.clone());
         let server = {
             let token = token.clone();
@@ -149,11 +155,24 @@ impl Application {
         }
         notify(&[sd_notify::NotifyState::Stopping]);
         token.cancel();
+        if let Some(engine) = &state.engine {
+            engine.shutdown();
+        }
+        let finish = futures_join_all(syncs);
+        if tokio::time::timeout(SHUTDOWN_GRACE, finish).await.is_err() {
+            tracing::warn!("a sync run did not finish its page before the shutdown deadline");
+        }
         watchdog.abort();
         scheduler.shutdown().await;
         state.store.close().await;
         tracing::info!("crmsync stopped");
         Ok(())
+    }
+}
+
+async fn futures_join_all(handles: Vec<tokio::task::JoinHandle<()>>) {
+    for h in handles {
+        let _ = h.await;
     }
 }
 

@@ -268,6 +268,28 @@ fn render_status(body: &serde_json::Value) -> String {
                 s(&c["connector"]),
                 s(&c["state"])
             ));
+            let run = &c["last_run"];
+            if run.is_object() {
+                out.push_str(&format!(
+                    "              last run {} ({}): read {} created {} updated {} skipped {} failed {} calls {}\n",
+                    s(&run["started_at"]),
+                    s(&run["state"]),
+                    run["read_count"],
+                    run["created_count"],
+                    run["updated_count"],
+                    run["skipped_count"],
+                    run["failed_count"],
+                    run["calls_used"],
+                ));
+            }
+            let next = c["next_run"].as_str().unwrap_or("-");
+            let age = c["cursor_age_s"]
+                .as_i64()
+                .map_or_else(|| "-".to_owned(), |a| format!("{a} s"));
+            out.push_str(&format!(
+                "              next run {next}, cursor age {age}, calls today {}, failures pending {}\n",
+                c["calls_today"], c["failures_pending"]
+            ));
         }
     }
     out

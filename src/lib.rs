@@ -18,4 +18,5 @@ pub mod secrets;
 pub mod shutdown;
 pub mod simulate;
 pub mod store;
+pub mod sync;
 pub mod telemetry;

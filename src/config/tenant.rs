@@ -67,6 +67,15 @@ pub struct HubSpotConfig {
     pub lifecycle_trigger: String,
     /// Internal name of the sync checkbox property.
     pub sync_property: String,
+    /// Archive records in HubSpot when they are deleted locally (spec §3.4).
+    pub propagate_deletes: bool,
+    /// Owner of each mapped field, `entity.field` → `hubspot`, `local` or `both` (the
+    /// default); e.g. `"company.name" = "local"`.
+    pub field_owners: std::collections::BTreeMap<String, crate::mapping::ownership::Owner>,
+    /// How far back each incremental read looks, for records HubSpot's search shows late.
+    pub search_lookback_s: u64,
+    /// Seconds between two reads of HubSpot's archived (deleted) records.
+    pub archive_poll_interval_s: u64,
 }
 
 impl Default for HubSpotConfig {
@@ -104,6 +113,10 @@ impl Default for HubSpotConfig {
             poll_interval_s: 60,
             lifecycle_trigger: "customer".to_owned(),
             sync_property: "synchro_artis".to_owned(),
+            propagate_deletes: false,
+            field_owners: std::collections::BTreeMap::new(),
+            search_lookback_s: 30,
+            archive_poll_interval_s: 900,
         }
     }
 }
@@ -223,6 +236,17 @@ impl TenantConfig {
                 h.min_call_interval_ms = HUBSPOT_MIN_CALL_INTERVAL_MS;
             }
             check_poll(h.poll_interval_s, &format!("{p}.poll_interval_s"))?;
+            for key in h.field_owners.keys() {
+                if !crate::sync::hubspot::fields::is_owned_field(key) {
+                    return Err(ConfigError::new(
+                        format!("{p}.field_owners.\"{key}\""),
+                        format!(
+                            "unknown field; known: {}",
+                            crate::sync::hubspot::fields::owned_fields().join(", ")
+                        ),
+                    ));
+                }
+            }
         }
         if let Some(s) = &mut self.syneton {
             let p = format!("{prefix}.syneton");

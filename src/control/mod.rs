@@ -11,6 +11,7 @@ pub mod imports;
 pub mod metrics;
 pub mod records;
 pub mod status;
+pub mod sync;
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
@@ -54,6 +55,8 @@ pub struct Inner {
     pub draining: AtomicBool,
     /// Scheduler status.
     pub scheduler: watch::Receiver<SchedulerStatus>,
+    /// The sync engine (absent in tools that only serve records).
+    pub engine: Option<crate::sync::engine::Engine>,
 }
 
 impl std::ops::Deref for AppState {
@@ -70,13 +73,19 @@ impl AppState {
         store: Store,
         config: Arc<Config>,
         scheduler: watch::Receiver<SchedulerStatus>,
+        engine: Option<crate::sync::engine::Engine>,
     ) -> Self {
         let backend = match store.backend() {
             crate::store::Backend::Sqlite => "sqlite",
             crate::store::Backend::Postgres => "postgres",
         };
+        let mut metrics = metrics::Metrics::new(backend);
+        if let Some(e) = &engine {
+            e.metrics().register(metrics.registry_mut());
+        }
         Self(Arc::new(Inner {
-            metrics: metrics::Metrics::new(backend),
+            metrics,
+            engine,
             token: config.control.token.clone(),
             store,
             config,
@@ -155,6 +164,13 @@ fn api_parts() -> (Router<AppState>, Router<AppState>, utoipa::openapi::OpenApi)
         .routes(routes!(imports::create_import))
         .routes(routes!(imports::get_import))
         .routes(routes!(imports::import_errors_csv))
+        .routes(routes!(sync::run_now))
+        .routes(routes!(sync::list_failures))
+        .routes(routes!(sync::retry_failure))
+        .routes(routes!(sync::ignore_failure))
+        .routes(routes!(sync::list_review))
+        .routes(routes!(sync::link_review))
+        .routes(routes!(sync::dismiss_review))
         .split_for_parts();
     let mut doc = ApiDoc::openapi();
     doc.merge(open_doc);

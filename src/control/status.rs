@@ -65,6 +65,16 @@ pub struct ConnectionStatus {
     pub reason: Option<String>,
     /// Until when a paused connection waits (HubSpot's daily budget).
     pub paused_until: Option<crate::store::Timestamp>,
+    /// The latest run.
+    pub last_run: Option<crate::store::sync::RunRecord>,
+    /// When the next scheduled run starts.
+    pub next_run: Option<crate::store::Timestamp>,
+    /// Seconds since the least recently moved cursor moved.
+    pub cursor_age_s: Option<i64>,
+    /// API calls used today (UTC) by runs.
+    pub calls_today: i64,
+    /// Records waiting in the failed-record journal.
+    pub failures_pending: i64,
 }
 
 /// `GET /api/v1/status`
@@ -74,6 +84,29 @@ pub struct ConnectionStatus {
 pub async fn handler(State(state): State<AppState>) -> Result<Json<Status>, ApiError> {
     let recorded = state.store.connection_states().await?;
     let ready = state.store.ready().await.unwrap_or(false);
+    let runs = state.store.last_runs().await?;
+    let pending = state.store.pending_failure_counts().await?;
+    let mut usage = std::collections::HashMap::new();
+    for (id, tenant) in &state.config.tenants {
+        for (connector, present) in [
+            ("hubspot", tenant.hubspot.is_some()),
+            ("syneton", tenant.syneton.is_some()),
+            ("adminpulse", tenant.adminpulse.is_some()),
+        ] {
+            if present {
+                let calls = state.store.calls_today(id, connector).await?;
+                let now = time::OffsetDateTime::now_utc();
+                let age = state
+                    .store
+                    .cursor_times(id, connector)
+                    .await?
+                    .iter()
+                    .map(|(_, t)| (now - t.get()).whole_seconds())
+                    .max();
+                usage.insert((id.clone(), connector), (calls, age));
+            }
+        }
+    }
     let tenants = state
         .config
         .tenants
@@ -98,6 +131,20 @@ pub async fn handler(State(state): State<AppState>) -> Result<Json<Status>, ApiE
                             .map_or_else(|| "not_connected".to_owned(), |r| r.state.clone()),
                         reason: found.and_then(|r| r.reason.clone()),
                         paused_until: found.and_then(|r| r.paused_until),
+                        last_run: runs
+                            .iter()
+                            .find(|r| &r.tenant_id == id && r.connection == connector)
+                            .cloned(),
+                        next_run: state
+                            .engine
+                            .as_ref()
+                            .and_then(|e| e.next_run(id, connector)),
+                        cursor_age_s: usage.get(&(id.clone(), connector)).and_then(|u| u.1),
+                        calls_today: usage.get(&(id.clone(), connector)).map_or(0, |u| u.0),
+                        failures_pending: pending
+                            .iter()
+                            .find(|(t, c, _)| t == id && c == connector)
+                            .map_or(0, |p| p.2),
                     })
                 })
                 .collect();

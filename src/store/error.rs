@@ -91,3 +91,15 @@ impl From<sqlx::Error> for StoreError {
         }
     }
 }
+
+impl StoreError {
+    /// Whether the failure belongs to one record (a taken key, an invalid value) rather
+    /// than to the database: the sync journals such records and goes on.
+    #[must_use]
+    pub fn is_record_level(&self) -> bool {
+        matches!(
+            self,
+            Self::NotFound { .. } | Self::Conflict { .. } | Self::Invalid(_)
+        )
+    }
+}

@@ -19,6 +19,7 @@ mod housekeeping;
 pub mod import_support;
 mod reference;
 mod refs;
+pub mod sync;
 mod tenants;
 mod timestamp;
 mod tx;
@@ -43,7 +44,7 @@ pub use changes::Change;
 pub use connections::ConnectionState;
 pub use crud::{Entity, Filter, ListPage, ListQuery};
 pub use error::{FieldError, StoreError};
-pub use reference::DealStageRow;
+pub use reference::{ActionMapRow, DealStageRow};
 pub use tenants::{
     DEFAULT_ACTIVITY_TYPES, DEFAULT_CIVILITIES, DEFAULT_DEAL_STAGES, TELEVENDEUR_HUBSPOT,
 };
@@ -226,6 +227,17 @@ impl Store {
     /// On database errors.
     pub async fn scalar_i64(&self, sql: &str) -> Result<i64, StoreError> {
         Ok(with_pool!(self, pool => sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await)?)
+    }
+
+    /// One optional text value from `sql` (no row or NULL: `None`). For tests and
+    /// diagnostics.
+    ///
+    /// # Errors
+    /// On database errors.
+    pub async fn scalar_text(&self, sql: &str) -> Result<Option<String>, StoreError> {
+        let v: Option<Option<String>> =
+            with_pool!(self, pool => sqlx::query_scalar(sql).fetch_optional(pool).await?);
+        Ok(v.flatten())
     }
 
     /// Runs one statement as-is, outside any origin marking: what an application writing

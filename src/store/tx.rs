@@ -114,3 +114,30 @@ impl WriteTx {
         Ok(())
     }
 }
+
+impl WriteTx {
+    /// Runs a one-id lookup `sql` with `$1` = tenant and `$2` = a text value.
+    ///
+    /// # Errors
+    /// On database errors.
+    pub async fn scalar_id(
+        &mut self,
+        sql: &str,
+        tenant: &str,
+        value: &str,
+    ) -> Result<Option<i64>, StoreError> {
+        Ok(
+            on_tx!(self, conn => sqlx::query_scalar(sql).bind(tenant).bind(value).fetch_optional(conn).await?),
+        )
+    }
+
+    /// Runs `sql` (no result) with the given arguments.
+    ///
+    /// # Errors
+    /// On database errors.
+    pub async fn exec(&mut self, sql: &str, args: &[super::Arg]) -> Result<u64, StoreError> {
+        Ok(
+            on_tx!(self, conn => super::args::bind_args!(sqlx::query(sql), args).execute(conn).await?.rows_affected()),
+        )
+    }
+}

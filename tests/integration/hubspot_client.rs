@@ -101,7 +101,7 @@ fn companies_only(companies: usize) -> SimConfig {
 }
 
 /// A client with a short floor, so tests that do not check the pace run fast.
-fn client(sim: &Sim, interval_ms: u64) -> HubSpotClient {
+pub fn client(sim: &Sim, interval_ms: u64) -> HubSpotClient {
     let mut config = ClientConfig::new(sim.base.clone());
     config.min_call_interval = Duration::from_millis(interval_ms);
     config.min_backoff = Duration::from_millis(50);

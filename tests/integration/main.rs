@@ -12,3 +12,6 @@ mod hubspot_connect;
 mod imports;
 mod records;
 mod store;
+mod sync_env;
+mod sync_flow;
+mod sync_rules;

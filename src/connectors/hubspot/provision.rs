@@ -41,6 +41,20 @@ fn checkbox(name: &str, group: &str) -> PropertyDef {
     }
 }
 
+/// The unique key deals and activities are upserted by, so a create retried after a crash
+/// finds the record it made instead of making another.
+fn crmsync_id(group: &str) -> PropertyDef {
+    PropertyDef {
+        name: "crmsync_id".to_owned(),
+        label: "crmsync id".to_owned(),
+        kind: "string".to_owned(),
+        field_type: "text".to_owned(),
+        group_name: group.to_owned(),
+        has_unique_value: true,
+        ..PropertyDef::default()
+    }
+}
+
 fn option(label: &str, value: &str, order: i64) -> PropertyOption {
     PropertyOption {
         label: label.to_owned(),
@@ -88,6 +102,10 @@ fn wanted(plan: &ProvisionPlan) -> Vec<(&'static str, PropertyDef)> {
             checkbox(&plan.sync_property, "contactinformation"),
         ),
         ("contacts", civilite),
+        ("deals", crmsync_id("dealinformation")),
+        ("calls", crmsync_id("engagement")),
+        ("meetings", crmsync_id("engagement")),
+        ("emails", crmsync_id("engagement")),
         (
             "companies",
             PropertyDef {

@@ -107,9 +107,19 @@ async fn create(
     body: Bytes,
 ) -> ApiResult<Response> {
     let t = object_type(&p)?;
-    let input: CreateInput = parse_body(&body)?;
+    let mut input: CreateInput = parse_body(&body)?;
+    // A record made by a user in HubSpot's UI carries its creator, which the API may not set.
+    let creator = input.properties.remove("hs_created_by_user_id");
     let mut store = s.store();
     let id = create_one(&mut store, t, &input, &mut HashSet::new())?;
+    if let Some(creator) = creator
+        && let Some(rec) = store.ts_mut(t).records.get_mut(&id)
+    {
+        let value = creator
+            .as_str()
+            .map_or_else(|| creator.to_string(), str::to_owned);
+        rec.properties.insert("hs_created_by_user_id".into(), value);
+    }
     let rec = store
         .ts(t)
         .records

@@ -73,6 +73,14 @@ pub fn bool_options() -> Vec<PropOption> {
 }
 
 /// HubSpot-defined and the portal's custom (crmsync-provisioned) properties of a type.
+/// The unique key crmsync upserts deals and activities by; the seeded portal is provisioned.
+fn crmsync_id(group: &str) -> PropertyDef {
+    let mut d = def("crmsync_id", "string", "text", group, vec![], false);
+    d.label = "crmsync id".into();
+    d.has_unique_value = true;
+    d
+}
+
 pub fn default_defs(t: ObjectType, civilities: &[(&str, &str)]) -> Vec<PropertyDef> {
     let group = match t {
         ObjectType::Contacts => "contactinformation",
@@ -199,8 +207,10 @@ pub fn default_defs(t: ObjectType, civilities: &[(&str, &str)]) -> Vec<PropertyD
             ));
             out.push(num("hs_created_by_user_id"));
             out.push(sync);
+            out.push(crmsync_id(group));
         }
         _ => {
+            out.push(crmsync_id(group));
             out.extend([
                 dt("hs_createdate"),
                 dt("hs_timestamp"),

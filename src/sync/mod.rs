@@ -1,0 +1,5 @@
+//! The sync engine: connections run one at a time each, on their schedule or on demand.
+
+pub mod engine;
+pub mod hubspot;
+pub mod metrics;
