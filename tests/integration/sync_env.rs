@@ -69,7 +69,7 @@ pub async fn env_with(
         hs,
         store,
         sync,
-        db,
+        _db: db,
     })
 }
 
