@@ -104,6 +104,12 @@ impl Application {
         &self.state.store
     }
 
+    /// The sync engine.
+    #[must_use]
+    pub fn engine(&self) -> Option<&crate::sync::engine::Engine> {
+        self.state.engine.as_ref()
+    }
+
     /// The cipher for stored credentials.
     #[must_use]
     pub fn cipher(&self) -> &Cipher {

@@ -53,6 +53,16 @@ pub enum Command {
         #[command(subcommand)]
         action: HubSpotAction,
     },
+    /// Sync connections once and exit (`--once`).
+    Sync(crate::commands::sync::SyncArgs),
+    /// The review list: remote records waiting for a key or an admin.
+    Review {
+        /// What to do (default: list open items).
+        #[command(subcommand)]
+        action: Option<crate::commands::sync::ReviewAction>,
+    },
+    /// Try crmsync: the HubSpot simulator, a fresh SQLite store and the daemon, until Ctrl-C.
+    Demo(crate::commands::demo::DemoArgs),
     /// Serve a stand-in of a remote API on loopback, for tests and trials.
     Simulate {
         /// Which API.
@@ -128,6 +138,18 @@ pub async fn run(cli: Cli) -> ExitCode {
             ExitCode::FAILURE
         }),
         Command::Run => run_daemon(loaded.config).await,
+        Command::Sync(args) => {
+            return match crate::commands::sync::once(&loaded.config, &args).await {
+                Ok(true) => ExitCode::SUCCESS,
+                Ok(false) => ExitCode::FAILURE,
+                Err(e) => {
+                    eprintln!("crmsync: {e:#}");
+                    ExitCode::from(EXIT_CONFIG)
+                }
+            };
+        }
+        Command::Review { action } => crate::commands::sync::review(&loaded.config, action).await,
+        Command::Demo(args) => crate::commands::demo::run(args).await,
         Command::Migrate => migrate(&loaded.config).await,
         Command::Config {
             action: ConfigAction::Check,

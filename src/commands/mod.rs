@@ -1,5 +1,7 @@
 //! Commands that need more than a line of `cli.rs`: each file is one verb group.
 
 pub mod connect;
+pub mod demo;
 pub mod hubspot;
 pub mod simulate;
+pub mod sync;

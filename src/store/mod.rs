@@ -229,6 +229,14 @@ impl Store {
         Ok(with_pool!(self, pool => sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await)?)
     }
 
+    /// The first column of every row of `sql`, as text. For tests and diagnostics.
+    ///
+    /// # Errors
+    /// On database errors.
+    pub async fn texts(&self, sql: &str) -> Result<Vec<String>, StoreError> {
+        Ok(with_pool!(self, pool => sqlx::query_scalar(sql).fetch_all(pool).await?))
+    }
+
     /// One optional text value from `sql` (no row or NULL: `None`). For tests and
     /// diagnostics.
     ///

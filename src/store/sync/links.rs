@@ -319,3 +319,22 @@ impl Store {
         Ok(with_pool!(self, pool => sqlx::query_scalar(&sql).bind(id).fetch_all(pool).await?))
     }
 }
+
+impl Store {
+    /// A few linked companies: local id, key, remote id, name (for the demo's tour).
+    ///
+    /// # Errors
+    /// On database errors.
+    pub async fn sync_examples(
+        &self,
+        tenant: &str,
+        limit: i64,
+    ) -> Result<Vec<(i64, String, String, String)>, StoreError> {
+        let sql = "select c.company_id, coalesce(c.registration_key, ''), l.remote_id, c.name from company c \
+                   join entity_link l on l.tenant_id = c.tenant_id and l.entity = 'company' and l.local_id = c.company_id \
+                   where c.tenant_id = $1 order by c.company_id limit $2";
+        Ok(
+            with_pool!(self, pool => sqlx::query_as(sql).bind(tenant).bind(limit).fetch_all(pool).await?),
+        )
+    }
+}

@@ -81,6 +81,15 @@ pub async fn associations(
     Ok(out)
 }
 
+/// Records already applied at their current modification time, by `object:id`: the
+/// look-back window reads them again, and they need neither associations nor writes.
+pub type Seen = std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, i64>>>;
+
+fn seen_key(object: &str, id: &str) -> String {
+    format!("{object}:{id}")
+}
+
+#[allow(clippy::too_many_arguments)]
 async fn next_page(
     client: &HubSpotClient,
     store: &Store,
@@ -89,9 +98,24 @@ async fn next_page(
     object: &str,
     sync_property: &str,
     feed: &mut ChangeFeed,
+    seen: &Seen,
 ) -> Result<Option<Page>, RunError> {
-    let Some(records) = feed.next_page(client).await? else {
-        return Ok(None);
+    let modified = modified_property(object);
+    let records = loop {
+        let Some(mut records) = feed.next_page(client).await? else {
+            return Ok(None);
+        };
+        {
+            let seen = seen
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            records.retain(|r| {
+                seen.get(&seen_key(object, &r.id)) != modified_ms(r, modified).as_ref()
+            });
+        }
+        if !records.is_empty() || feed.is_done() {
+            break records;
+        }
     };
     let assoc = associations(client, store, tenant, kind, object, sync_property, &records).await?;
     Ok(Some(Page {
@@ -117,6 +141,7 @@ impl Run<'_> {
         let (client, store) = (self.client, self.store);
         let tenant = self.ctx.tenant.clone();
         let sync_property = self.ctx.settings.sync_property.clone();
+        let seen = self.seen.clone();
         let mut pending = next_page(
             client,
             store,
@@ -125,6 +150,7 @@ impl Run<'_> {
             object,
             &sync_property,
             &mut feed,
+            &seen,
         )
         .await?;
         while let Some(page) = pending.take() {
@@ -136,6 +162,7 @@ impl Run<'_> {
                 object,
                 &sync_property,
                 &mut feed,
+                &seen,
             );
             let (next, done) = tokio::join!(fetch, self.apply_page(kind, object, page));
             done?;
@@ -143,6 +170,14 @@ impl Run<'_> {
             if self.stopping() {
                 return Ok(());
             }
+        }
+        if let Some(hw) = feed.high_water_ms() {
+            let cutoff = hw - 2 * self.ctx.settings.lookback_ms;
+            let prefix = format!("{object}:");
+            self.seen
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .retain(|k, ms| !k.starts_with(&prefix) || *ms >= cutoff);
         }
         if since.is_none() && feed.high_water_ms().is_none() {
             // Nothing there yet: record that the first full read is done all the same.
@@ -189,6 +224,18 @@ impl Run<'_> {
                 .await?;
         }
         tx.commit().await?;
+        {
+            let modified = modified_property(object);
+            let mut seen = self
+                .seen
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            for r in &page.records {
+                if let Some(ms) = modified_ms(r, modified) {
+                    seen.insert(seen_key(object, &r.id), ms);
+                }
+            }
+        }
         self.flush_failures().await
     }
 

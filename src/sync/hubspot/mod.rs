@@ -35,6 +35,7 @@ pub struct HubSpotSync {
     cache: RemoteCache,
     last_archive_poll: Option<Instant>,
     stop: tokio_util::sync::CancellationToken,
+    seen: inbound::Seen,
 }
 
 impl HubSpotSync {
@@ -55,6 +56,7 @@ impl HubSpotSync {
             cache: RemoteCache::default(),
             last_archive_poll: None,
             stop,
+            seen: inbound::Seen::default(),
         }
     }
 
@@ -81,14 +83,18 @@ impl HubSpotSync {
         )
         .await
         {
-            Ok(ctx) => match run::Run::new(&store, &client, ctx, self.stop.clone()).await {
-                Ok(mut run) => {
-                    let result = self.steps(&mut run).await;
-                    counts = run.counts;
-                    result.err()
+            Ok(ctx) => {
+                match run::Run::new(&store, &client, ctx, self.stop.clone(), self.seen.clone())
+                    .await
+                {
+                    Ok(mut run) => {
+                        let result = self.steps(&mut run).await;
+                        counts = run.counts;
+                        result.err()
+                    }
+                    Err(e) => Some(e.into()),
                 }
-                Err(e) => Some(e.into()),
-            },
+            }
             Err(e) => Some(e.into()),
         };
         if error.is_some() {

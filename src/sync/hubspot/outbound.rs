@@ -353,7 +353,8 @@ impl Run<'_> {
                     if kind != Kind::Activity {
                         props.insert(self.ctx.settings.sync_property.clone(), "true".to_owned());
                     }
-                    props.remove(key_prop);
+                    // The key stays among the properties: answers then name it, created or not.
+                    props.insert(key_prop.to_owned(), key.clone());
                     let input =
                         Input::with_properties(c.local_id, Some(key), Some(key_prop), props);
                     by_object.entry(c.object).or_default().push((c, input));

@@ -102,6 +102,8 @@ pub struct Run<'a> {
     resolved_inbound: Vec<(String, String)>,
     resolved_outbound: Vec<(String, i64)>,
     stop: tokio_util::sync::CancellationToken,
+    /// Records applied at their current modification time.
+    pub seen: super::inbound::Seen,
 }
 
 impl<'a> Run<'a> {
@@ -114,6 +116,7 @@ impl<'a> Run<'a> {
         client: &'a HubSpotClient,
         ctx: Ctx,
         stop: tokio_util::sync::CancellationToken,
+        seen: super::inbound::Seen,
     ) -> Result<Self, StoreError> {
         let mut pending_inbound = HashSet::new();
         let mut pending_outbound = HashSet::new();
@@ -147,6 +150,7 @@ impl<'a> Run<'a> {
             resolved_inbound: Vec::new(),
             resolved_outbound: Vec::new(),
             stop,
+            seen,
         })
     }
 
