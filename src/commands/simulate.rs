@@ -34,6 +34,9 @@ pub struct HubSpotSimArgs {
     /// Records become searchable this long after a write.
     #[arg(long, default_value_t = 0)]
     pub search_lag_ms: u64,
+    /// Every company meets the sync trigger; every contact and deal has its box ticked.
+    #[arg(long)]
+    pub all_synced: bool,
 }
 
 impl HubSpotSimArgs {
@@ -48,6 +51,7 @@ impl HubSpotSimArgs {
             activities: self.activities,
             min_interval_ms: self.min_interval_ms,
             search_lag_ms: self.search_lag_ms,
+            all_synced: self.all_synced,
             ..SimConfig::default()
         }
     }

@@ -12,6 +12,7 @@ mod hubspot_connect;
 mod imports;
 mod records;
 mod store;
+mod sync_api;
 mod sync_crash;
 mod sync_env;
 mod sync_flow;

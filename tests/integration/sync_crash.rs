@@ -42,7 +42,7 @@ fn luhn_ok(digits: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// The `n`-th valid SIRET: a Luhn-valid SIREN and establishment number 0001x.

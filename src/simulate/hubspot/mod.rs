@@ -87,6 +87,9 @@ pub struct SimConfig {
     pub search_lag_ms: u64,
     pub daily_limit: u64,
     pub ten_second_limit: u32,
+    /// Every company meets the sync trigger and every contact and deal has its box
+    /// ticked (benchmarks of a full initial sync).
+    pub all_synced: bool,
 }
 
 /// Static token accepted by the default configuration.
@@ -113,6 +116,7 @@ impl Default for SimConfig {
             search_lag_ms: 0,
             daily_limit: 250_000,
             ten_second_limit: 100,
+            all_synced: false,
         }
     }
 }

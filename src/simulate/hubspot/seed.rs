@@ -195,6 +195,10 @@ pub fn seed(cfg: &SimConfig) -> Store {
             6..=7 => put(&mut p, "synchro_artis", "false"),
             _ => {}
         }
+        if cfg.all_synced {
+            put(&mut p, "lifecyclestage", "customer");
+            put(&mut p, "synchro_artis", "true");
+        }
         put(&mut p, "hubspot_owner_id", rng.pick(&owner_ids).clone());
         put(&mut p, "ingenieur_commercial", rng.pick(&owner_ids).clone());
         let (c, u) = when(&mut rng);
@@ -235,7 +239,7 @@ pub fn seed(cfg: &SimConfig) -> Store {
         put(&mut p, "jobtitle", *rng.pick(JOBS));
         put(&mut p, "phone", phone(&mut rng));
         put(&mut p, "lifecyclestage", *rng.pick(LIFECYCLES));
-        if rng.below(10) < 6 {
+        if rng.below(10) < 6 || cfg.all_synced {
             put(&mut p, "synchro_artis", "true");
         }
         put(&mut p, "hubspot_owner_id", rng.pick(&owner_ids).clone());
@@ -282,7 +286,7 @@ pub fn seed(cfg: &SimConfig) -> Store {
         put(&mut p, "deal_currency_code", "EUR");
         put(&mut p, "pipeline", "default");
         put(&mut p, "dealstage", stage.0);
-        if rng.below(10) < 6 {
+        if rng.below(10) < 6 || cfg.all_synced {
             put(&mut p, "synchro_artis", "true");
         }
         let owner = rng.pick(&owner_ids).clone();
