@@ -91,6 +91,10 @@ pub enum HubSpotAction {
 pub enum SimulateTarget {
     /// The HubSpot CRM API.
     Hubspot(crate::commands::simulate::HubSpotSimArgs),
+    /// The Syneton Admin IS | Consult API.
+    Syneton(crate::commands::simulate_accounting::SynetonSimArgs),
+    /// The AdminPulse API (with its OAuth endpoints).
+    Adminpulse(crate::commands::simulate_accounting::AdminPulseSimArgs),
 }
 
 /// `crmsync config …`
@@ -148,6 +152,12 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Simulate {
             target: SimulateTarget::Hubspot(args),
         } => crate::commands::simulate::hubspot(args).await,
+        Command::Simulate {
+            target: SimulateTarget::Syneton(args),
+        } => crate::commands::simulate_accounting::syneton(args).await,
+        Command::Simulate {
+            target: SimulateTarget::Adminpulse(args),
+        } => crate::commands::simulate_accounting::adminpulse(args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -3,3 +3,4 @@
 pub mod connect;
 pub mod hubspot;
 pub mod simulate;
+pub mod simulate_accounting;
