@@ -162,7 +162,11 @@ async fn admit(
             }
         });
     }
-    if !lock(&s.window).admit(started, settings.rate_limit, Duration::from_secs(60)) {
+    if !lock(&s.window).admit(
+        started,
+        settings.rate_limit,
+        Duration::from_millis(settings.rate_window_ms),
+    ) {
         return Err(Some(throttled(settings.throttle_retry_after_s)));
     }
     if path.starts_with("/api/v1/token/") {

@@ -21,8 +21,11 @@ pub enum EmptyList {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Settings {
-    /// `apisettings.RateLimit`: calls per 60 s before 403 "You are throttling the system".
+    /// `apisettings.RateLimit`: calls per window before 403 "You are throttling the system".
     pub rate_limit: u32,
+    /// The window `rate_limit` counts over, in milliseconds (60,000: per minute; tests
+    /// shorten it).
+    pub rate_window_ms: u64,
     /// `apisettings.DefaultRecordsPerPage`.
     pub default_per_page: u32,
     /// `apisettings.MaxRecordsPerPage`; larger `per_page` values are capped.
@@ -55,6 +58,7 @@ impl Settings {
     pub fn defaults() -> Self {
         Self {
             rate_limit: 60,
+            rate_window_ms: 60_000,
             default_per_page: 100,
             max_per_page: 100,
             duration_token: 60,
@@ -76,6 +80,7 @@ impl Settings {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SettingsPatch {
     pub rate_limit: Option<u32>,
+    pub rate_window_ms: Option<u64>,
     pub default_per_page: Option<u32>,
     pub max_per_page: Option<u32>,
     pub duration_token: Option<i64>,
@@ -99,6 +104,7 @@ impl Settings {
         }
         set!(
             rate_limit,
+            rate_window_ms,
             default_per_page,
             max_per_page,
             duration_token,
