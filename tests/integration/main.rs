@@ -12,3 +12,4 @@ mod hubspot_connect;
 mod imports;
 mod records;
 mod store;
+mod syneton_client;
