@@ -4,6 +4,8 @@
 
 mod support;
 
+mod accounting_connect;
+mod adminpulse_client;
 mod change_capture;
 mod control_api;
 mod daemon;

@@ -42,8 +42,10 @@ pub const DEFAULT_CLIENT_SECRET: &str = "sim-adminpulse-secret";
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Settings {
-    /// Calls per 60 s before 429 (official: 480).
+    /// Calls per window before 429 (official: 480 per minute).
     pub rate_limit: u32,
+    /// The window `rate_limit` counts over, in milliseconds (tests shorten it).
+    pub rate_window_ms: u64,
     /// Largest `pageSize`; larger answers 400 ([ASSUMPTION] status).
     pub max_page_size: usize,
     /// `pageSize` when not given ([ASSUMPTION]).
@@ -62,6 +64,7 @@ impl Default for Settings {
     fn default() -> Self {
         Self {
             rate_limit: 480,
+            rate_window_ms: 60_000,
             max_page_size: 400,
             default_page_size: 20,
             retry_after_s: None,

@@ -120,7 +120,11 @@ async fn admit(
             }
         });
     }
-    if !lock(&s.window).admit(started, settings.rate_limit, Duration::from_secs(60)) {
+    if !lock(&s.window).admit(
+        started,
+        settings.rate_limit,
+        Duration::from_millis(settings.rate_window_ms),
+    ) {
         return Err(Some(too_many(settings.retry_after_s)));
     }
     let value = headers
