@@ -338,7 +338,7 @@ pub async fn syneton_cli(
     let api_key = secret_input(api_key_file, SYNETON_KEY_ENV, "Syneton API key")?;
     let settings = syneton(config, tenant, &url, api_key).await?;
     println!(
-        "Syneton connected for tenant {tenant}: sync active (RateLimit {} calls/min, {} records per page).",
+        "Syneton connected for tenant {tenant}: connection active (RateLimit {} calls/min, {} records per page).",
         settings
             .rate_limit
             .map_or("?".to_owned(), |v| v.to_string()),
@@ -370,6 +370,6 @@ pub async fn adminpulse_cli(
         })
         .await?;
     }
-    println!("AdminPulse connected for tenant {tenant}: sync active.");
+    println!("AdminPulse connected for tenant {tenant}: connection active.");
     Ok(())
 }
