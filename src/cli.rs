@@ -41,7 +41,8 @@ pub enum Command {
     },
     /// Import customers or contacts from a CSV or Excel file.
     Import(crate::import::cli::ImportArgs),
-    /// Connect a remote account (OAuth authorization in the browser).
+    /// Connect a remote account: HubSpot or AdminPulse (OAuth in the browser), Syneton
+    /// (API key and URL), AdminPulse (API key).
     Connect {
         /// Which system.
         #[command(subcommand)]
@@ -80,6 +81,31 @@ pub enum ConnectTarget {
         #[arg(long, default_value = "default")]
         tenant: String,
     },
+    /// Syneton Admin IS | Consult: API key and URL, verified and stored encrypted.
+    Syneton {
+        /// Tenant to connect.
+        #[arg(long, default_value = "default")]
+        tenant: String,
+        /// Base URL (`https://host:port`); else the configured one, else asked.
+        #[arg(long)]
+        url: Option<String>,
+        /// File holding the API key; else CRMSYNC_SYNETON_API_KEY, else asked.
+        #[arg(long, value_name = "PATH")]
+        api_key_file: Option<PathBuf>,
+    },
+    /// AdminPulse: OAuth login in the browser, or an API key.
+    Adminpulse {
+        /// Tenant to connect.
+        #[arg(long, default_value = "default")]
+        tenant: String,
+        /// Use an API key (from --api-key-file, CRMSYNC_ADMINPULSE_API_KEY or the
+        /// terminal) instead of the OAuth login.
+        #[arg(long)]
+        api_key: bool,
+        /// File holding the API key.
+        #[arg(long, value_name = "PATH")]
+        api_key_file: Option<PathBuf>,
+    },
 }
 
 /// `crmsync hubspot …`
@@ -101,6 +127,10 @@ pub enum HubSpotAction {
 pub enum SimulateTarget {
     /// The HubSpot CRM API.
     Hubspot(crate::commands::simulate::HubSpotSimArgs),
+    /// The Syneton Admin IS | Consult API.
+    Syneton(crate::commands::simulate_accounting::SynetonSimArgs),
+    /// The AdminPulse API (with its OAuth endpoints).
+    Adminpulse(crate::commands::simulate_accounting::AdminPulseSimArgs),
 }
 
 /// `crmsync config …`
@@ -164,12 +194,50 @@ pub async fn run(cli: Cli) -> ExitCode {
             .await
             .map(|()| println!("HubSpot connected for tenant {tenant}."))
         }
+        Command::Connect {
+            target:
+                ConnectTarget::Syneton {
+                    tenant,
+                    url,
+                    api_key_file,
+                },
+        } => {
+            crate::commands::connect_accounting::syneton_cli(
+                &loaded.config,
+                &tenant,
+                url,
+                api_key_file.as_deref(),
+            )
+            .await
+        }
+        Command::Connect {
+            target:
+                ConnectTarget::Adminpulse {
+                    tenant,
+                    api_key,
+                    api_key_file,
+                },
+        } => {
+            crate::commands::connect_accounting::adminpulse_cli(
+                &loaded.config,
+                &tenant,
+                api_key,
+                api_key_file.as_deref(),
+            )
+            .await
+        }
         Command::Hubspot {
             action: HubSpotAction::Provision { tenant, json },
         } => provision(&loaded.config, &tenant, json).await,
         Command::Simulate {
             target: SimulateTarget::Hubspot(args),
         } => crate::commands::simulate::hubspot(args).await,
+        Command::Simulate {
+            target: SimulateTarget::Syneton(args),
+        } => crate::commands::simulate_accounting::syneton(args).await,
+        Command::Simulate {
+            target: SimulateTarget::Adminpulse(args),
+        } => crate::commands::simulate_accounting::adminpulse(args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -3,6 +3,7 @@
 //! come from a `*_file` key (systemd `LoadCredential=`, container secrets). Secrets are held
 //! in [`Secret`], whose `Debug` and `Serialize` never show the value.
 
+mod field_map;
 mod secret;
 mod tenant;
 
@@ -13,6 +14,7 @@ use figment::Figment;
 use figment::providers::{Env, Format, Toml};
 use serde::{Deserialize, Serialize};
 
+pub use field_map::AdminPulseFieldMap;
 pub use secret::Secret;
 pub use tenant::{AdminPulseConfig, HubSpotConfig, SynetonConfig, TenantConfig};
 

@@ -135,7 +135,7 @@ pub async fn hubspot(
     Ok(())
 }
 
-fn describe<RE: std::error::Error + 'static>(
+pub(crate) fn describe<RE: std::error::Error + 'static>(
     e: &oauth2::RequestTokenError<RE, oauth2::basic::BasicErrorResponse>,
 ) -> String {
     match e {

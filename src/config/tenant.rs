@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use super::ConfigError;
+use super::field_map::AdminPulseFieldMap;
 use super::secret::{Secret, resolve};
 
 /// HubSpot's documented floor between two calls of one connection (spec §3.6).
@@ -133,10 +134,28 @@ pub struct SynetonConfig {
     pub api_key: Option<Secret>,
     /// File holding `api_key`.
     pub api_key_file: Option<PathBuf>,
-    /// Minimum delay between two calls, in milliseconds.
+    /// Minimum delay between two calls, in milliseconds (the `RateLimit` per minute read
+    /// from `apisettings` is kept as well).
     pub min_call_interval_ms: u64,
     /// Seconds between two scheduled runs.
     pub poll_interval_s: u64,
+    /// Time zone of `TimeToLive` and `DateAction` (undocumented; `Europe/Brussels`, `UTC`
+    /// or an offset such as `+01:00`).
+    pub time_zone: String,
+    /// Unit of `apisettings.DurationToken` (undocumented): `minutes` or `seconds`.
+    pub duration_token_unit: String,
+    /// Page size; by default `MaxRecordsPerPage`.
+    pub per_page: Option<u32>,
+    /// Per-request timeout, in seconds.
+    pub request_timeout_s: u64,
+    /// Pause of the connection after a throttling answer without `Retry-After`, in ms.
+    pub throttle_pause_ms: u64,
+    /// A change window ends this many seconds before now (covers clock skew).
+    pub change_lag_s: u64,
+    /// Values per `in (…)` filter list.
+    pub in_list_max: usize,
+    /// Longest percent-encoded filter, in bytes (longer URIs risk 414).
+    pub filter_max_len: usize,
 }
 
 impl Default for SynetonConfig {
@@ -148,6 +167,14 @@ impl Default for SynetonConfig {
             api_key_file: None,
             min_call_interval_ms: 100,
             poll_interval_s: 300,
+            time_zone: "Europe/Brussels".to_owned(),
+            duration_token_unit: "minutes".to_owned(),
+            per_page: None,
+            request_timeout_s: 30,
+            throttle_pause_ms: 5000,
+            change_lag_s: 30,
+            in_list_max: 100,
+            filter_max_len: 1500,
         }
     }
 }
@@ -174,8 +201,27 @@ pub struct AdminPulseConfig {
     pub authorize_url: Option<String>,
     /// OAuth token endpoint.
     pub token_url: Option<String>,
+    /// The local address AdminPulse redirects to after login (loopback; registered with
+    /// AdminPulse support together with the client).
+    pub redirect_uri: String,
+    /// OAuth scopes requested (undocumented; `relations.read` is inferred).
+    pub scopes: Vec<String>,
+    /// OAuth refresh token (first one; rotated tokens are stored encrypted in the database).
+    pub refresh_token: Option<Secret>,
+    /// File holding `refresh_token`.
+    pub refresh_token_file: Option<PathBuf>,
+    /// Minimum delay between two calls, in milliseconds.
+    pub min_call_interval_ms: u64,
+    /// Calls per minute AdminPulse allows (480).
+    pub rate_limit_per_minute: u32,
+    /// Relations per page, at most 400.
+    pub page_size: u32,
+    /// Per-request timeout, in seconds.
+    pub request_timeout_s: u64,
     /// Seconds between two scheduled runs.
     pub poll_interval_s: u64,
+    /// `[tenants.<id>.adminpulse.fields]`: where the relation fields are.
+    pub fields: AdminPulseFieldMap,
 }
 
 impl Default for AdminPulseConfig {
@@ -190,7 +236,16 @@ impl Default for AdminPulseConfig {
             client_secret_file: None,
             authorize_url: None,
             token_url: None,
+            redirect_uri: "http://127.0.0.1:7981/oauth/callback".to_owned(),
+            scopes: vec!["relations.read".to_owned()],
+            refresh_token: None,
+            refresh_token_file: None,
+            min_call_interval_ms: 125,
+            rate_limit_per_minute: 480,
+            page_size: 400,
+            request_timeout_s: 30,
             poll_interval_s: 300,
+            fields: AdminPulseFieldMap::default(),
         }
     }
 }
@@ -253,6 +308,20 @@ impl TenantConfig {
             resolve(&mut s.api_key, &s.api_key_file, &format!("{p}.api_key"))?;
             check_url(&s.base_url, &format!("{p}.base_url"))?;
             check_poll(s.poll_interval_s, &format!("{p}.poll_interval_s"))?;
+            crate::connectors::syneton::ServerTimeZone::parse(&s.time_zone)
+                .map_err(|e| ConfigError::new(format!("{p}.time_zone"), e))?;
+            if !matches!(s.duration_token_unit.as_str(), "minutes" | "seconds") {
+                return Err(ConfigError::new(
+                    format!("{p}.duration_token_unit"),
+                    "expected minutes or seconds",
+                ));
+            }
+            if s.in_list_max == 0 || s.filter_max_len < 100 {
+                return Err(ConfigError::new(
+                    format!("{p}.in_list_max"),
+                    "in_list_max must be at least 1 and filter_max_len at least 100",
+                ));
+            }
         }
         if let Some(a) = &mut self.adminpulse {
             let p = format!("{prefix}.adminpulse");
@@ -262,7 +331,25 @@ impl TenantConfig {
                 &a.client_secret_file,
                 &format!("{p}.client_secret"),
             )?;
+            resolve(
+                &mut a.refresh_token,
+                &a.refresh_token_file,
+                &format!("{p}.refresh_token"),
+            )?;
             check_url(&a.base_url, &format!("{p}.base_url"))?;
+            check_url(&a.redirect_uri, &format!("{p}.redirect_uri"))?;
+            if !(1..=400).contains(&a.page_size) {
+                return Err(ConfigError::new(
+                    format!("{p}.page_size"),
+                    "must be between 1 and 400 (AdminPulse's maximum)",
+                ));
+            }
+            if a.rate_limit_per_minute == 0 {
+                return Err(ConfigError::new(
+                    format!("{p}.rate_limit_per_minute"),
+                    "must be at least 1",
+                ));
+            }
             for (key, url) in [
                 ("authorize_url", &a.authorize_url),
                 ("token_url", &a.token_url),

@@ -8,8 +8,11 @@
 //! one interval after the previous call's *answer*. The remote cannot have seen the previous
 //! request after it answered it, nor the next one before it was sent, so its gap is at least
 //! the interval. On top, the remote side can ask for a pause (429, `Retry-After`, exhausted
-//! budget headers): every caller then waits until the pause ends.
+//! budget headers): every caller then waits until the pause ends. A connection whose remote
+//! counts calls per minute (Syneton's `RateLimit`, AdminPulse's 480/min) also gets a sliding
+//! window: no more than N call starts within any window of the given length.
 
+use std::collections::VecDeque;
 use std::num::NonZeroU32;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -28,6 +31,33 @@ pub struct RateGate {
     paused_until: Mutex<Option<Instant>>,
     /// When the previous call's answer arrived (its permit was dropped).
     last_done: Mutex<Option<Instant>>,
+    /// Optional calls-per-window budget, with the starts it has seen.
+    window: Mutex<Option<CallWindow>>,
+}
+
+/// At most `limit` call starts within any `length`.
+#[derive(Debug)]
+struct CallWindow {
+    limit: usize,
+    length: Duration,
+    starts: VecDeque<Instant>,
+}
+
+impl CallWindow {
+    fn remaining(&mut self, now: Instant) -> Duration {
+        while self
+            .starts
+            .front()
+            .is_some_and(|t| now.saturating_duration_since(*t) >= self.length)
+        {
+            self.starts.pop_front();
+        }
+        if self.starts.len() < self.limit {
+            return Duration::ZERO;
+        }
+        let oldest = self.starts[self.starts.len() - self.limit];
+        (oldest + self.length).saturating_duration_since(now)
+    }
 }
 
 impl std::fmt::Debug for RateGate {
@@ -66,7 +96,33 @@ impl RateGate {
             in_flight: Semaphore::new(1),
             paused_until: Mutex::new(None),
             last_done: Mutex::new(None),
+            window: Mutex::new(None),
         }
+    }
+
+    /// Also allows at most `calls` starts within any `window` (replacing an earlier budget;
+    /// starts already made count against the new one). `calls` = 0 removes the budget.
+    pub fn limit_per_window(&self, calls: u32, window: Duration) {
+        let mut current = self.window.lock().expect("gate mutex poisoned");
+        if calls == 0 {
+            *current = None;
+            return;
+        }
+        let starts = current.take().map(|w| w.starts).unwrap_or_default();
+        *current = Some(CallWindow {
+            limit: calls as usize,
+            length: window,
+            starts,
+        });
+    }
+
+    /// The per-window budget, if any: (calls, window).
+    #[must_use]
+    pub fn window_budget(&self) -> Option<(u32, Duration)> {
+        let current = self.window.lock().expect("gate mutex poisoned");
+        current
+            .as_ref()
+            .map(|w| (u32::try_from(w.limit).unwrap_or(u32::MAX), w.length))
     }
 
     /// The configured floor between two calls.
@@ -83,13 +139,19 @@ impl RateGate {
             .await
             .expect("the semaphore is never closed");
         loop {
-            let pause = self.pause_remaining().max(self.since_last_done_remaining());
+            let pause = self
+                .pause_remaining()
+                .max(self.since_last_done_remaining())
+                .max(self.window_remaining());
             if pause.is_zero() {
                 break;
             }
             tokio::time::sleep(pause).await;
         }
         self.limiter.until_ready().await;
+        if let Some(w) = self.window.lock().expect("gate mutex poisoned").as_mut() {
+            w.starts.push_back(Instant::now());
+        }
         CallPermit {
             gate: self,
             _permit: permit,
@@ -103,6 +165,13 @@ impl RateGate {
         if paused.is_none_or(|current| current < until) {
             *paused = Some(until);
         }
+    }
+
+    fn window_remaining(&self) -> Duration {
+        let mut window = self.window.lock().expect("gate mutex poisoned");
+        window
+            .as_mut()
+            .map_or(Duration::ZERO, |w| w.remaining(Instant::now()))
     }
 
     fn since_last_done_remaining(&self) -> Duration {
@@ -164,6 +233,26 @@ mod tests {
         let answered = Instant::now();
         drop(gate.acquire().await);
         assert!(answered.elapsed() >= Duration::from_millis(30));
+    }
+
+    #[tokio::test]
+    async fn no_window_holds_more_starts_than_its_budget() {
+        let gate = RateGate::new(Duration::from_millis(1));
+        gate.limit_per_window(3, Duration::from_millis(150));
+        let mut starts = Vec::new();
+        for _ in 0..7 {
+            drop(gate.acquire().await);
+            starts.push(Instant::now());
+        }
+        for i in 3..starts.len() {
+            assert!(
+                starts[i] - starts[i - 3] >= Duration::from_millis(150),
+                "call {i} came {:?} after call {}",
+                starts[i] - starts[i - 3],
+                i - 3
+            );
+        }
+        assert_eq!(gate.window_budget(), Some((3, Duration::from_millis(150))));
     }
 
     #[tokio::test]

@@ -3,5 +3,7 @@
 //! retry decision and never personal data); the sync engine decides what to do.
 //! Connectors do not know the store.
 
+pub mod adminpulse;
 pub mod gate;
 pub mod hubspot;
+pub mod syneton;

@@ -2,6 +2,7 @@
 //! tenant's decision tables (§3.5) in both directions. No I/O: the sync engine loads the
 //! tables from the store and hands the facts in; everything here is table-tested.
 
+pub mod accounting;
 pub mod activity;
 pub mod civility;
 pub mod eligibility;

@@ -4,6 +4,8 @@
 
 mod support;
 
+mod accounting_connect;
+mod adminpulse_client;
 mod change_capture;
 mod control_api;
 mod daemon;
@@ -17,3 +19,4 @@ mod sync_crash;
 mod sync_env;
 mod sync_flow;
 mod sync_rules;
+mod syneton_client;

@@ -1,0 +1,148 @@
+//! Routing and the gate every non-admin call passes: faults, 480 calls per 60 s (429),
+//! `Authorization: Bearer` (API key or live OAuth token, else 401), and the request log.
+//! The OAuth endpoints under `/auth` are logged but neither limited nor authenticated.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+
+use super::{Inner, admin, api, oauth};
+use crate::simulate::kit::{LoggedRequest, lock, now_ms, take_fault};
+
+type S = Arc<Inner>;
+
+/// Fault kinds besides HTTP statuses.
+pub const FAULT_KINDS: &[&str] = &["expired_token", "malformed", "timeout", "reset"];
+
+/// The full router with state applied.
+pub fn router(inner: S) -> Router {
+    Router::new()
+        .route("/relations", get(api::relations))
+        .route("/relations/{identifier}", get(api::relation))
+        .route("/companies", get(api::companies))
+        .route("/auth/authorize", get(oauth::authorize))
+        .route("/auth/token", post(oauth::token))
+        .nest("/_sim", admin::router())
+        .fallback(|| async { api::error(StatusCode::NOT_FOUND, "Not found") })
+        .layer(middleware::from_fn_with_state(inner.clone(), gate))
+        .with_state(inner)
+}
+
+/// 429 as documented, with `Retry-After` when configured.
+pub fn too_many(retry_after: Option<u64>) -> Response {
+    let mut r = api::error(
+        StatusCode::TOO_MANY_REQUESTS,
+        "Too many requests: the rate limit is currently set at 480 calls/min",
+    );
+    if let Some(v) = retry_after.and_then(|s| HeaderValue::from_str(&s.to_string()).ok()) {
+        r.headers_mut().insert("retry-after", v);
+    }
+    r
+}
+
+async fn gate(State(s): State<S>, req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_owned();
+    if path.starts_with("/_sim/") || path == "/_sim" {
+        return next.run(req).await;
+    }
+    let started = Instant::now();
+    let mut entry = LoggedRequest {
+        method: req.method().to_string(),
+        path: path.clone(),
+        query: req.uri().query().map(String::from),
+        status: 0,
+        started_at: started,
+        started_at_unix_ms: now_ms(),
+        duration_ms: 0,
+    };
+    let headers = req.headers().clone();
+    let resp = if path.starts_with("/auth/") {
+        next.run(req).await
+    } else {
+        match admit(&s, &headers, &path, started).await {
+            Ok(()) => next.run(req).await,
+            Err(Some(resp)) => resp,
+            Err(None) => {
+                lock(&s.log).push(entry);
+                std::panic::resume_unwind(Box::new("simulated connection reset"));
+            }
+        }
+    };
+    entry.status = resp.status().as_u16();
+    entry.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    lock(&s.log).push(entry);
+    resp
+}
+
+async fn admit(
+    s: &S,
+    headers: &HeaderMap,
+    path: &str,
+    started: Instant,
+) -> Result<(), Option<Response>> {
+    let settings = s.settings();
+    let fault = take_fault(&mut lock(&s.faults), path);
+    if let Some(f) = fault {
+        return Err(match f.kind.as_str() {
+            "429" => Some(too_many(f.retry_after_s.or(settings.retry_after_s))),
+            "expired_token" => Some(api::error(
+                StatusCode::UNAUTHORIZED,
+                "invalid or missing access token",
+            )),
+            "malformed" => Some(
+                (
+                    StatusCode::OK,
+                    [("content-type", "application/json")],
+                    "{\"results\":[{\"id\":",
+                )
+                    .into_response(),
+            ),
+            "timeout" => {
+                tokio::time::sleep(Duration::from_millis(f.delay_ms.unwrap_or(30_000))).await;
+                Some((StatusCode::GATEWAY_TIMEOUT, "upstream request timeout").into_response())
+            }
+            "reset" => None,
+            status => {
+                let code = status
+                    .parse::<u16>()
+                    .ok()
+                    .and_then(|c| StatusCode::from_u16(c).ok());
+                Some(api::error(
+                    code.unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+                    "Simulated error",
+                ))
+            }
+        });
+    }
+    if !lock(&s.window).admit(
+        started,
+        settings.rate_limit,
+        Duration::from_millis(settings.rate_window_ms),
+    ) {
+        return Err(Some(too_many(settings.retry_after_s)));
+    }
+    let value = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let token = value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))
+        .map(str::trim)
+        .unwrap_or_default();
+    if token.is_empty()
+        || !(s.config.api_keys.iter().any(|k| k == token) || oauth::is_live(s, token))
+    {
+        return Err(Some(api::error(
+            StatusCode::UNAUTHORIZED,
+            "invalid or missing access token",
+        )));
+    }
+    Ok(())
+}
