@@ -12,11 +12,11 @@ use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 use utoipa::ToSchema;
 
+use super::connection::{Connection, Stop};
+use super::hubspot::HubSpotSync;
 use super::hubspot::context::Settings;
-use super::hubspot::{HubSpotSync, RunError};
 use super::metrics::SyncMetrics;
 use crate::config::Config;
-use crate::connectors::hubspot::HubSpotError;
 use crate::secrets::Cipher;
 use crate::store::sync::RunCounts;
 use crate::store::{Store, Timestamp};
@@ -56,12 +56,13 @@ pub enum EngineError {
     Store(#[from] crate::store::StoreError),
 }
 
-struct Worker {
+/// One connection's worker.
+pub struct Worker {
     tenant: String,
     connector: &'static str,
     poll: Duration,
     enabled: bool,
-    sync: tokio::sync::Mutex<HubSpotSync>,
+    sync: tokio::sync::Mutex<Box<dyn Connection>>,
     wake: Notify,
     next_run: Mutex<Option<Timestamp>>,
     state: Mutex<Option<String>>,
@@ -82,6 +83,30 @@ impl std::fmt::Debug for Engine {
             .field("connections", &self.workers.len())
             .finish()
     }
+}
+
+/// Registers a connection's worker.
+pub fn add_worker(
+    workers: &mut BTreeMap<(String, String), Arc<Worker>>,
+    tenant: &str,
+    connector: &'static str,
+    poll_interval_s: u64,
+    enabled: bool,
+    sync: Box<dyn Connection>,
+) {
+    workers.insert(
+        (tenant.to_owned(), connector.to_owned()),
+        Arc::new(Worker {
+            tenant: tenant.to_owned(),
+            connector,
+            poll: Duration::from_secs(poll_interval_s.max(1)),
+            enabled,
+            sync: tokio::sync::Mutex::new(sync),
+            wake: Notify::new(),
+            next_run: Mutex::new(None),
+            state: Mutex::new(None),
+        }),
+    );
 }
 
 impl Engine {
@@ -112,18 +137,13 @@ impl Engine {
                 Settings::from_config(h),
                 stop.clone(),
             );
-            workers.insert(
-                (tenant.clone(), "hubspot".to_owned()),
-                Arc::new(Worker {
-                    tenant: tenant.clone(),
-                    connector: "hubspot",
-                    poll: Duration::from_secs(h.poll_interval_s.max(1)),
-                    enabled: h.enabled,
-                    sync: tokio::sync::Mutex::new(sync),
-                    wake: Notify::new(),
-                    next_run: Mutex::new(None),
-                    state: Mutex::new(None),
-                }),
+            add_worker(
+                &mut workers,
+                tenant,
+                "hubspot",
+                h.poll_interval_s,
+                h.enabled,
+                Box::new(sync),
             );
         }
         Ok(Self {
@@ -238,21 +258,12 @@ impl Engine {
 
     /// Records the connection state when it changed (the client itself records
     /// `needs_reauth` and `paused` as they happen).
-    async fn record_state(
-        &self,
-        worker: &Worker,
-        error: Option<&RunError>,
-    ) -> Result<(), EngineError> {
+    async fn record_state(&self, worker: &Worker, error: Option<&Stop>) -> Result<(), EngineError> {
         let (state, reason) = match error {
             None => ("active", None),
-            Some(RunError::HubSpot(
-                HubSpotError::NeedsReauth | HubSpotError::Unauthorized { .. },
-            )) => (
-                "needs_reauth",
-                Some("HubSpot refused the credentials; run `crmsync connect hubspot`".to_owned()),
-            ),
-            Some(RunError::HubSpot(HubSpotError::DailyLimit { .. })) => return Ok(()),
-            Some(e) => ("error", Some(e.to_string())),
+            Some(Stop::NeedsReauth(m)) => ("needs_reauth", Some(m.clone())),
+            Some(Stop::Paused) => return Ok(()),
+            Some(Stop::Failed(m)) => ("error", Some(m.clone())),
         };
         let key = format!("{state}:{}", reason.as_deref().unwrap_or_default());
         let mut last = worker

@@ -1,5 +1,6 @@
 //! The sync engine: connections run one at a time each, on their schedule or on demand.
 
+pub mod connection;
 pub mod engine;
 pub mod hubspot;
 pub mod metrics;
