@@ -312,6 +312,10 @@ impl Engine {
     async fn schedule(&self, worker: Arc<Worker>, token: CancellationToken) {
         let mut reason = "startup";
         loop {
+            // Runs start every `poll` (start to start), so a remote change waits at most one
+            // interval plus the time a run takes to reach it, however long runs take.
+            let started = tokio::time::Instant::now();
+            let wall = time::OffsetDateTime::now_utc();
             // Not raced against the token: a stopping run commits its page and returns.
             if let Err(e) = self.run_worker(&worker, reason).await {
                 tracing::error!(tenant.id = %worker.tenant, connector = worker.connector, error = %e, "sync run could not be recorded");
@@ -319,13 +323,14 @@ impl Engine {
             if token.is_cancelled() {
                 return;
             }
-            let next = time::OffsetDateTime::now_utc() + worker.poll;
+            let due = started + worker.poll;
+            let next = wall + worker.poll.max(started.elapsed());
             *worker
                 .next_run
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Timestamp::from(next));
             tokio::select! {
-                () = tokio::time::sleep(worker.poll) => reason = "schedule",
+                () = tokio::time::sleep_until(due) => reason = "schedule",
                 () = worker.wake.notified() => reason = "api",
                 () = token.cancelled() => return,
             }
