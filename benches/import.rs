@@ -62,6 +62,7 @@ async fn bench(label: &str, url: &str, file: &std::path::Path, rows: usize) {
             dry_run,
             mapping: Vec::new(),
             sheet: None,
+            force: false,
         };
         let started = Instant::now();
         let report = PreparedImport::open(file, options)

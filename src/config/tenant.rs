@@ -67,6 +67,9 @@ pub struct HubSpotConfig {
     pub lifecycle_trigger: String,
     /// Internal name of the sync checkbox property.
     pub sync_property: String,
+    /// `crmsync contacts erase` also asks HubSpot's GDPR delete (permanent, no restore) for
+    /// erased contacts linked to HubSpot. Off by default.
+    pub gdpr_erase: bool,
 }
 
 impl Default for HubSpotConfig {
@@ -104,6 +107,7 @@ impl Default for HubSpotConfig {
             poll_interval_s: 60,
             lifecycle_trigger: "customer".to_owned(),
             sync_property: "synchro_artis".to_owned(),
+            gdpr_erase: false,
         }
     }
 }

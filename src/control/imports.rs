@@ -274,6 +274,7 @@ pub async fn create_import(
         dry_run,
         mapping,
         sheet: None,
+        force: false,
     };
     let prepared = PreparedImport::open(&temp.0, options).map_err(|e| match e {
         crate::import::ImportError::Unreadable { reason, .. } => {

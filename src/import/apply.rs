@@ -187,9 +187,7 @@ impl<'a> Engine<'a> {
             ImportKind::Customers => {
                 Parsed::Company(rows::company_row(&self.columns, &self.refs, cells, line))
             }
-            ImportKind::Contacts => {
-                Parsed::Contact(rows::contact_row(&self.columns, &self.refs, cells, line))
-            }
+            _ => Parsed::Contact(rows::contact_row(&self.columns, &self.refs, cells, line)),
         }
     }
 
@@ -220,7 +218,7 @@ impl<'a> Engine<'a> {
                 self.company_cache
                     .extend(found.into_iter().map(|c| (c.company_id, c.fields)));
             }
-            ImportKind::Contacts => {
+            _ => {
                 let found: Vec<Contact> = self
                     .tx
                     .fetch_many(&mut self.contact_sql, &self.tenant, &ids, CHUNK)

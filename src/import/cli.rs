@@ -48,6 +48,10 @@ pub struct ImportArgs {
     /// XLSX sheet to read [default: the first].
     #[arg(long)]
     pub sheet: Option<String>,
+    /// Bulk updates (criteria, authorizations): also apply rows whose stored value no longer
+    /// equals their `[old]` value.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Prints rejected rows as they come and forwards them to the errors file, if any.
@@ -126,6 +130,7 @@ pub async fn run(config: &Config, args: ImportArgs) -> anyhow::Result<ExitCode> 
         dry_run: args.dry_run,
         mapping,
         sheet: args.sheet.clone(),
+        force: args.force,
     };
     let prepared = match PreparedImport::open(&args.file, options) {
         Ok(p) => p,
@@ -186,6 +191,11 @@ pub async fn run(config: &Config, args: ImportArgs) -> anyhow::Result<ExitCode> 
 
 /// The error and its sources, one after the other.
 fn chain(e: &ImportError) -> String {
+    error_chain(e)
+}
+
+/// `e` and its sources, one after the other.
+pub fn error_chain(e: &dyn std::error::Error) -> String {
     let mut msg = e.to_string();
     let mut source = std::error::Error::source(e);
     while let Some(s) = source {

@@ -47,7 +47,7 @@ pub(super) async fn load_refs(
             refs.profiles = Codes::new(tx.codes(tenant, "health_score_profile").await?);
             refs.goals = Codes::new(tx.codes(tenant, "interaction_goal").await?);
         }
-        ImportKind::Contacts => {
+        _ => {
             refs.civilities = Codes::new(tx.codes(tenant, "civility").await?);
         }
     }
@@ -84,7 +84,7 @@ pub(super) async fn load_index(
             index.company_by_regkey.insert(rk, c.company_id);
         }
     }
-    if kind == ImportKind::Contacts {
+    if kind != ImportKind::Customers {
         for c in tx.contact_keys(tenant).await? {
             let key = Key {
                 id: c.contact_id,

@@ -5,6 +5,7 @@
 mod support;
 
 mod change_capture;
+mod contact_ops;
 mod control_api;
 mod daemon;
 mod hubspot_client;
