@@ -170,7 +170,9 @@ pub async fn run(config: &Config, args: ImportArgs) -> anyhow::Result<ExitCode> 
     match result {
         Ok(report) => {
             println!("{}", report.summary());
-            if report.rejected > 0 {
+            // Forced conflicts were applied; skipped ones need the user like rejected rows.
+            let skipped = report.rejected + if args.force { 0 } else { report.conflicts };
+            if skipped > 0 {
                 if let Some(path) = &args.errors_out {
                     println!("rejected rows written to {}", path.display());
                 }

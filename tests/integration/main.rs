@@ -4,6 +4,7 @@
 
 mod support;
 
+mod bulk_updates;
 mod change_capture;
 mod contact_ops;
 mod control_api;
