@@ -4,6 +4,7 @@
 //! in [`Secret`], whose `Debug` and `Serialize` never show the value.
 
 mod secret;
+mod smtp;
 mod tenant;
 
 use std::net::SocketAddr;
@@ -14,6 +15,7 @@ use figment::providers::{Env, Format, Toml};
 use serde::{Deserialize, Serialize};
 
 pub use secret::Secret;
+pub use smtp::SmtpConfig;
 pub use tenant::{AdminPulseConfig, HubSpotConfig, SynetonConfig, TenantConfig};
 
 /// Default location of the configuration file, relative to the working directory.
@@ -35,6 +37,8 @@ pub struct Config {
     pub scheduler: SchedulerConfig,
     /// `[tenants.<id>]`: one entry per customer account; `default` always exists.
     pub tenants: std::collections::BTreeMap<String, TenantConfig>,
+    /// `[smtp]`: the relay for import summaries; no mail without it.
+    pub smtp: Option<SmtpConfig>,
 }
 
 /// `[database]`
@@ -228,6 +232,9 @@ impl Config {
             &self.control.token_file,
             "control.token",
         )?;
+        if let Some(smtp) = &mut self.smtp {
+            smtp.finish()?;
+        }
         self.tenants.entry("default".to_owned()).or_default();
         for (id, tenant) in &mut self.tenants {
             validate_tenant_id(id)?;

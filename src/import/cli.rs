@@ -80,36 +80,66 @@ impl<W: Write + Send> RejectSink for CliSink<W> {
     }
 }
 
-/// Progress on standard error: a bar redrawn in place on a terminal, plain lines every
-/// few seconds otherwise (logs, CI).
-struct CliProgress {
-    last: Instant,
-    terminal: bool,
+/// Progress on standard error: an indicatif bar on a terminal, plain lines every few
+/// seconds otherwise (logs, CI), and always a last line at the end.
+pub enum CliProgress<W: Write + Send> {
+    /// A terminal.
+    Bar(indicatif::ProgressBar),
+    /// Anything else.
+    Lines {
+        /// Where the lines go.
+        out: W,
+        /// Last line written.
+        last: Option<Instant>,
+        /// Least time between two lines.
+        every: Duration,
+    },
 }
 
-impl Progress for CliProgress {
-    fn update(&mut self, rows: u64, fraction: f64) {
-        let done = fraction >= 1.0;
-        let every = if self.terminal {
-            Duration::from_millis(100)
+impl CliProgress<std::io::Stderr> {
+    /// A bar when standard error is a terminal, lines otherwise.
+    #[must_use]
+    pub fn stderr() -> Self {
+        if std::io::stderr().is_terminal() {
+            let bar = indicatif::ProgressBar::new(1000);
+            let style = indicatif::ProgressStyle::with_template(
+                "import [{bar:30}] {percent:>3}% {msg} ({elapsed})",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("#>-");
+            bar.set_style(style);
+            Self::Bar(bar)
         } else {
-            Duration::from_secs(2)
-        };
-        if self.last.elapsed() < every && !done {
-            return;
-        }
-        self.last = Instant::now();
-        let pct = (fraction.clamp(0.0, 1.0) * 100.0).round();
-        if self.terminal {
-            const WIDTH: usize = 30;
-            let filled = ((fraction.clamp(0.0, 1.0) * WIDTH as f64) as usize).min(WIDTH);
-            let bar = format!("{}{}", "#".repeat(filled), "-".repeat(WIDTH - filled));
-            eprint!("\rimport [{bar}] {pct:>3} % {rows} rows");
-            if done {
-                eprintln!();
+            Self::Lines {
+                out: std::io::stderr(),
+                last: None,
+                every: Duration::from_secs(2),
             }
-        } else {
-            eprintln!("import: {rows} rows, {pct} % of the file");
+        }
+    }
+}
+
+impl<W: Write + Send> Progress for CliProgress<W> {
+    fn update(&mut self, rows: u64, fraction: f64) {
+        let fraction = fraction.clamp(0.0, 1.0);
+        let done = fraction >= 1.0;
+        match self {
+            Self::Bar(bar) => {
+                bar.set_position((fraction * 1000.0) as u64);
+                bar.set_message(format!("{rows} rows"));
+                if done {
+                    bar.finish();
+                }
+            }
+            Self::Lines { out, last, every } => {
+                if !done && last.is_some_and(|t| t.elapsed() < *every) {
+                    return;
+                }
+                *last = Some(Instant::now());
+                let pct = (fraction * 100.0).round();
+                // Progress is best effort: a closed stderr must not stop the import.
+                let _ = writeln!(out, "import: {rows} rows, {pct} % of the file");
+            }
         }
     }
 }
@@ -158,10 +188,7 @@ pub async fn run(config: &Config, args: ImportArgs) -> anyhow::Result<ExitCode> 
         out: std::io::stdout(),
         file,
     };
-    let mut progress = CliProgress {
-        last: Instant::now(),
-        terminal: std::io::stderr().is_terminal(),
-    };
+    let mut progress = CliProgress::stderr();
     let result = prepared.run(&store, &mut sink, &mut progress).await;
     store.close().await;
     if let Some(file) = sink.file.take() {
@@ -170,6 +197,7 @@ pub async fn run(config: &Config, args: ImportArgs) -> anyhow::Result<ExitCode> 
     match result {
         Ok(report) => {
             println!("{}", report.summary());
+            super::notice::notify(config.smtp.as_ref(), &report, &args.tenant, None).await;
             // Forced conflicts were applied; skipped ones need the user like rejected rows.
             let skipped = report.rejected + if args.force { 0 } else { report.conflicts };
             if skipped > 0 {
@@ -246,5 +274,24 @@ mod tests {
         assert!(w.args.dry_run);
         assert_eq!(w.args.map, ["Mail=Email", "X="]);
         assert_eq!(w.args.tenant, "acme");
+    }
+
+    #[test]
+    fn plain_progress_lines_are_spaced_and_the_last_one_always_printed() {
+        let mut progress = CliProgress::Lines {
+            out: Vec::new(),
+            last: None,
+            every: Duration::from_secs(3600),
+        };
+        progress.update(1000, 0.25);
+        progress.update(2000, 0.5);
+        progress.update(4000, 1.0);
+        let CliProgress::Lines { out, .. } = progress else {
+            unreachable!("built as lines")
+        };
+        assert_eq!(
+            String::from_utf8(out).expect("utf8"),
+            "import: 1000 rows, 25 % of the file\nimport: 4000 rows, 100 % of the file\n"
+        );
     }
 }

@@ -16,6 +16,7 @@ pub mod bulk;
 pub mod cli;
 pub mod columns;
 mod index;
+pub mod notice;
 pub mod ops;
 pub mod reader;
 pub mod report;

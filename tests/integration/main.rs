@@ -12,5 +12,6 @@ mod daemon;
 mod hubspot_client;
 mod hubspot_connect;
 mod imports;
+mod notice;
 mod records;
 mod store;
