@@ -292,7 +292,11 @@ impl<'a> Engine<'a> {
                 Some(k) => {
                     // Every key of the record is marked, not only the one the row used.
                     let keys = if k.id > 0 {
-                        row_keys(&self.company_fields(k.id).await?)
+                        let stored = self.company_fields(k.id).await?;
+                        if !same_company(&stored, &row) {
+                            return Ok(collision(line, self.merge_column_company(&row)));
+                        }
+                        row_keys(&stored)
                     } else {
                         row
                     };
@@ -311,6 +315,11 @@ impl<'a> Engine<'a> {
             Some(k) => (None, Some(k)),
             None => (None, None),
         };
+        if let Some(cur) = &current
+            && !same_company(cur, &row)
+        {
+            return Ok(collision(line, self.merge_column_company(&row)));
+        }
         let mut fields = current.clone().unwrap_or_else(|| CompanyFields {
             status: "client".to_owned(),
             ..CompanyFields::default()
@@ -443,6 +452,14 @@ impl<'a> Engine<'a> {
         Ok(())
     }
 
+    fn merge_column_contact(&self, row: &ContactRow) -> String {
+        if row.external_id.is_some() {
+            self.columns.header_of(Field::ContactId)
+        } else {
+            self.columns.header_of(Field::Email)
+        }
+    }
+
     fn merge_column_company(&self, row: &CompanyRow) -> String {
         if row.external_id.is_some() {
             self.columns.header_of(Field::CustomerId)
@@ -459,10 +476,10 @@ impl<'a> Engine<'a> {
             has_external_id,
         };
         if let Some(e) = &row.external_id {
-            self.index.company_by_ext.insert(e.clone(), key);
+            self.index.company_by_ext.insert(e, key);
         }
         if let Some(d) = &row.domain {
-            let entry = self.index.company_by_domain.entry(d.clone()).or_insert(key);
+            let entry = self.index.company_by_domain.entry(d).or_insert(key);
             if entry.id == id || entry.deleted {
                 *entry = Key {
                     has_external_id: entry.has_external_id || has_external_id,
@@ -471,7 +488,7 @@ impl<'a> Engine<'a> {
             }
         }
         if let Some(rk) = regkey {
-            self.index.company_by_regkey.insert(rk, id);
+            self.index.company_by_regkey.insert(&rk, id);
         }
     }
 
@@ -503,6 +520,9 @@ impl<'a> Engine<'a> {
                 Some(k) => {
                     let (ext, email) = if k.id > 0 {
                         let fields = self.contact_fields(k.id).await?;
+                        if !same_contact(&fields, &row) {
+                            return Ok(collision(line, self.merge_column_contact(&row)));
+                        }
                         (fields.external_id, fields.email.map(|e| e.to_lowercase()))
                     } else {
                         (row.external_id, row.email)
@@ -527,6 +547,11 @@ impl<'a> Engine<'a> {
             Some(k) => (None, Some(k)),
             None => (None, None),
         };
+        if let Some(cur) = &current
+            && !same_contact(cur, &row)
+        {
+            return Ok(collision(line, self.merge_column_contact(&row)));
+        }
         let mut fields = current.clone().unwrap_or_default();
         if let Err(e) = Contact::apply(row.patch, &mut fields) {
             return Ok(self.field_error(line, &e));
@@ -610,12 +635,44 @@ impl<'a> Engine<'a> {
             has_external_id: ext.is_some(),
         };
         if let Some(e) = ext {
-            self.index.contact_by_ext.insert(e.to_owned(), key);
+            self.index.contact_by_ext.insert(e, key);
         }
         if let Some(e) = email {
-            self.index.contact_by_email.insert(e.to_owned(), key);
+            self.index.contact_by_email.insert(e, key);
         }
     }
+}
+
+/// Whether the stored company really has the key the row was matched by (the index holds
+/// key digests; see `index.rs`).
+fn same_company(stored: &CompanyFields, row: &CompanyRow) -> bool {
+    (row.external_id.is_some() && stored.external_id == row.external_id)
+        || row.domain.as_ref().is_some_and(|d| {
+            stored
+                .domain
+                .as_ref()
+                .is_some_and(|s| s.eq_ignore_ascii_case(d))
+        })
+}
+
+/// As [`same_company`], for contacts.
+fn same_contact(stored: &ContactFields, row: &ContactRow) -> bool {
+    (row.external_id.is_some() && stored.external_id == row.external_id)
+        || row.email.as_ref().is_some_and(|e| {
+            stored
+                .email
+                .as_ref()
+                .is_some_and(|s| s.to_lowercase() == *e)
+        })
+}
+
+/// Two keys share a digest: refuse to merge rather than merge into the wrong record.
+fn collision(line: u64, column: String) -> Outcome {
+    reject_one(
+        line,
+        column,
+        "cannot be matched safely (two keys share one index digest); import this row on its own",
+    )
 }
 
 /// The merge keys of stored fields, shaped as a row.
