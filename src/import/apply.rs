@@ -340,7 +340,7 @@ impl<'a> Engine<'a> {
         }
         if let Some(rk) = &fields.registration_key
             && let Some(other) = self.index.company_by_regkey.get(rk)
-            && Some(*other) != own_id
+            && Some(other) != own_id
         {
             let col = self.columns.header_of(Field::Siret);
             return Ok(reject_one(line, col, "already belongs to another customer"));
@@ -378,13 +378,9 @@ impl<'a> Engine<'a> {
         let by_ext = row
             .external_id
             .as_ref()
-            .and_then(|e| self.index.company_by_ext.get(e).copied());
+            .and_then(|e| self.index.company_by_ext.get(e));
         by_ext.or_else(|| {
-            let k = self
-                .index
-                .company_by_domain
-                .get(row.domain.as_ref()?)
-                .copied()?;
+            let k = self.index.company_by_domain.get(row.domain.as_ref()?)?;
             // A domain match onto a customer with another Customer ID is another customer.
             (row.external_id.is_none() || !k.has_external_id).then_some(k)
         })
@@ -393,13 +389,9 @@ impl<'a> Engine<'a> {
     fn find_contact(&self, row: &ContactRow) -> Option<Key> {
         row.external_id
             .as_ref()
-            .and_then(|e| self.index.contact_by_ext.get(e).copied())
+            .and_then(|e| self.index.contact_by_ext.get(e))
             .or_else(|| {
-                let k = self
-                    .index
-                    .contact_by_email
-                    .get(row.email.as_ref()?)
-                    .copied()?;
+                let k = self.index.contact_by_email.get(row.email.as_ref()?)?;
                 // An e-mail match onto a contact with another Contact ID is another contact.
                 (row.external_id.is_none() || !k.has_external_id).then_some(k)
             })
@@ -416,16 +408,15 @@ impl<'a> Engine<'a> {
                 .await?;
             for ((fake, fields), id) in batch.iter().zip(ids) {
                 if let Some(e) = &fields.external_id {
-                    repoint(self.index.company_by_ext.get_mut(e), *fake, id);
+                    self.index.company_by_ext.repoint(e, *fake, id);
                 }
                 if let Some(d) = &fields.domain {
-                    repoint(self.index.company_by_domain.get_mut(d), *fake, id);
+                    self.index.company_by_domain.repoint(d, *fake, id);
                 }
                 if let Some(rk) = &fields.registration_key
-                    && let Some(v) = self.index.company_by_regkey.get_mut(rk)
-                    && *v == *fake
+                    && self.index.company_by_regkey.get(rk) == Some(*fake)
                 {
-                    *v = id;
+                    self.index.company_by_regkey.insert(rk, id);
                 }
             }
         }
@@ -438,14 +429,12 @@ impl<'a> Engine<'a> {
                 .await?;
             for ((fake, fields), id) in batch.iter().zip(ids) {
                 if let Some(e) = &fields.external_id {
-                    repoint(self.index.contact_by_ext.get_mut(e), *fake, id);
+                    self.index.contact_by_ext.repoint(e, *fake, id);
                 }
                 if let Some(e) = &fields.email {
-                    repoint(
-                        self.index.contact_by_email.get_mut(&e.to_lowercase()),
-                        *fake,
-                        id,
-                    );
+                    self.index
+                        .contact_by_email
+                        .repoint(&e.to_lowercase(), *fake, id);
                 }
             }
         }
@@ -479,12 +468,18 @@ impl<'a> Engine<'a> {
             self.index.company_by_ext.insert(e, key);
         }
         if let Some(d) = &row.domain {
-            let entry = self.index.company_by_domain.entry(d).or_insert(key);
-            if entry.id == id || entry.deleted {
-                *entry = Key {
-                    has_external_id: entry.has_external_id || has_external_id,
-                    ..key
-                };
+            match self.index.company_by_domain.get(d) {
+                None => self.index.company_by_domain.insert(d, key),
+                Some(entry) if entry.id == id || entry.deleted => {
+                    self.index.company_by_domain.insert(
+                        d,
+                        Key {
+                            has_external_id: entry.has_external_id || has_external_id,
+                            ..key
+                        },
+                    );
+                }
+                Some(_) => {}
             }
         }
         if let Some(rk) = regkey {
@@ -601,7 +596,7 @@ impl<'a> Engine<'a> {
 
     /// The contact's customer: by Customer ID, else by Customer domain; never a deleted one.
     fn customer_of(&self, row: &ContactRow, line: u64) -> Result<i64, Outcome> {
-        let live = |k: Option<&Key>| k.filter(|k| !k.deleted).map(|k| k.id);
+        let live = |k: Option<Key>| k.filter(|k| !k.deleted).map(|k| k.id);
         if let Some(id) = live(
             row.customer_id
                 .as_ref()
@@ -681,12 +676,5 @@ fn row_keys(fields: &CompanyFields) -> CompanyRow {
         external_id: fields.external_id.clone(),
         domain: fields.domain.clone(),
         ..CompanyRow::default()
-    }
-}
-
-/// Points a key still holding a placeholder id at the id the insert gave its record.
-fn repoint(key: Option<&mut Key>, placeholder: i64, id: i64) {
-    if let Some(k) = key.filter(|k| k.id == placeholder) {
-        k.id = id;
     }
 }

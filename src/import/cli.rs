@@ -1,11 +1,11 @@
-//! `crmsync import customers|contacts FILE [--dry-run] [--map "Header=field"]…
-//! [--errors-out PATH] [--tenant T] [--sheet NAME]`.
+//! `crmsync import customers|contacts|criteria|authorizations FILE [--dry-run]
+//! [--map "Header=field"]… [--errors-out PATH] [--tenant T] [--sheet NAME] [--force]`.
 //!
 //! Prints the warnings, every rejected row (line, column, reason) and the counts on
-//! standard output; progress goes to standard error (a bar on a terminal, plain lines
-//! otherwise). Exit status: 0 every
-//! row applied, 1 rows rejected or the import failed, 2 bad usage, unreadable file or
-//! missing required columns.
+//! standard output; progress goes to standard error (an indicatif bar on a terminal, plain
+//! lines otherwise); with `[smtp]` configured, mails the summary. Exit status: 0 every row
+//! applied, 1 rows rejected (or bulk conflicts skipped) or the import failed, 2 bad usage,
+//! unreadable file or missing required columns.
 
 use std::io::{BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
