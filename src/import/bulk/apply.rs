@@ -8,6 +8,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::import::columns::Field;
+use crate::import::index::{Key, KeyMap};
 use crate::import::report::{ImportReport, MAX_REPORTED_ERRORS, RejectedRow, RowError};
 use crate::import::{ImportError, PreparedImport, Progress, RejectSink};
 use crate::store::Store;
@@ -151,8 +152,9 @@ fn stored(kind: BulkKind, fields: &ContactFields, code: &str) -> Option<String> 
     }
 }
 
-/// Keys of the tenant's contacts: Contact ID and lower-cased e-mail → (id, deleted).
-type Keys = (HashMap<String, (i64, bool)>, HashMap<String, (i64, bool)>);
+/// Keys of the tenant's contacts: Contact ID and lower-cased e-mail → contact, as digests
+/// (see `import/index.rs`); a match is checked against the contact read back.
+type Keys = (KeyMap<Key>, KeyMap<Key>);
 
 struct Run<'a> {
     kind: BulkKind,
@@ -199,8 +201,10 @@ impl Run<'_> {
                 )]);
             }
             None => return Err(vec![fail(key_column, "no such contact".into())]),
-            Some((_, true)) => return Err(vec![fail(key_column, "the contact is deleted".into())]),
-            Some((id, false)) => *id,
+            Some(k) if k.deleted => {
+                return Err(vec![fail(key_column, "the contact is deleted".into())]);
+            }
+            Some(k) => k.id,
         };
         let header = prepared_columns.headers();
         let mut errors = Vec::new();
@@ -302,6 +306,21 @@ impl Run<'_> {
                     c.fields
                 }
             };
+            if !matches_key(columns, &cells, &fields) {
+                self.report.rejected += 1;
+                let column = columns.header_of(Field::Email);
+                self.reject(RejectedRow {
+                    line,
+                    errors: vec![RowError {
+                        line,
+                        column,
+                        reason: "cannot be matched safely (two keys share one index digest); import this row on its own".into(),
+                    }],
+                    cells,
+                })?;
+                current.insert(id, fields);
+                continue;
+            }
             let before = fields.clone();
             let mut conflicts = Vec::new();
             for change in &changes {
@@ -359,6 +378,23 @@ impl Run<'_> {
     }
 }
 
+/// Whether the contact read back has the Contact ID or e-mail of the row.
+fn matches_key(
+    columns: &crate::import::ColumnMap,
+    cells: &[String],
+    stored: &ContactFields,
+) -> bool {
+    let ext = columns.cell(cells, Field::ContactId).map(unneutralize);
+    let email = columns.cell(cells, Field::Email).map(unneutralize);
+    (ext.is_some() && stored.external_id.as_deref() == ext)
+        || email.is_some_and(|e| {
+            stored
+                .email
+                .as_deref()
+                .is_some_and(|s| s.eq_ignore_ascii_case(e) || s.to_lowercase() == e.to_lowercase())
+        })
+}
+
 /// Runs a bulk update file.
 ///
 /// # Errors
@@ -380,13 +416,18 @@ pub async fn run(
     let pairs = pairs(store, &options.tenant, kind, reader.header()).await?;
     let mut tx = store.begin_import(options.dry_run).await?;
     tx.require_tenant(&options.tenant).await?;
-    let mut keys: Keys = (HashMap::new(), HashMap::new());
+    let mut keys: Keys = (KeyMap::default(), KeyMap::default());
     for c in tx.contact_keys(&options.tenant).await? {
+        let key = Key {
+            id: c.contact_id,
+            deleted: c.deleted,
+            has_external_id: c.external_id.is_some(),
+        };
         if let Some(e) = c.external_id {
-            keys.0.insert(e, (c.contact_id, c.deleted));
+            keys.0.insert(&e, key);
         }
         if let Some(e) = c.email {
-            keys.1.insert(e.to_lowercase(), (c.contact_id, c.deleted));
+            keys.1.insert(&e.to_lowercase(), key);
         }
     }
     let mut run = Run {
