@@ -39,8 +39,23 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Import customers or contacts from a CSV or Excel file.
+    /// Import customers or contacts, or a criteria/authorizations bulk update, from a CSV
+    /// or Excel file.
     Import(crate::import::cli::ImportArgs),
+    /// Inactivate, delete, anonymize or erase contacts named by a file or a segment.
+    Contacts(crate::import::ops::cli::ContactsArgs),
+    /// Export files.
+    Export {
+        /// What to export.
+        #[command(subcommand)]
+        action: crate::import::bulk::cli::ExportAction,
+    },
+    /// Reference tables.
+    Reference {
+        /// What to do.
+        #[command(subcommand)]
+        action: crate::import::bulk::cli::ReferenceAction,
+    },
     /// Connect a remote account: HubSpot or AdminPulse (OAuth in the browser), Syneton
     /// (API key and URL), AdminPulse (API key).
     Connect {
@@ -167,6 +182,9 @@ pub async fn run(cli: Cli) -> ExitCode {
             eprintln!("crmsync: {e:#}");
             ExitCode::FAILURE
         }),
+        Command::Contacts(args) => return exit_of(crate::import::ops::cli::run(&loaded.config, args).await),
+        Command::Export { action } => return exit_of(crate::import::bulk::cli::export_command(&loaded.config, action).await),
+        Command::Reference { action } => return exit_of(crate::import::bulk::cli::reference_command(&loaded.config, action).await),
         Command::Run => run_daemon(loaded.config).await,
         Command::Sync(args) => {
             return match crate::commands::sync::once(&loaded.config, &args).await {
@@ -247,6 +265,15 @@ pub async fn run(cli: Cli) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The exit status of a command that chooses its own, or 1 when it failed to run.
+fn exit_of(result: anyhow::Result<ExitCode>) -> ExitCode {
+    result.unwrap_or_else(|e| {
+        tracing::error!(error = %format!("{e:#}"), "crmsync failed");
+        eprintln!("crmsync: {e:#}");
+        ExitCode::FAILURE
+    })
 }
 
 async fn run_daemon(config: Config) -> anyhow::Result<()> {

@@ -5,6 +5,7 @@
 
 mod field_map;
 mod secret;
+mod smtp;
 mod tenant;
 
 use std::net::SocketAddr;
@@ -16,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 pub use field_map::AdminPulseFieldMap;
 pub use secret::Secret;
+pub use smtp::SmtpConfig;
 pub use tenant::{AdminPulseConfig, HubSpotConfig, SynetonConfig, TenantConfig};
 
 /// Default location of the configuration file, relative to the working directory.
@@ -37,6 +39,8 @@ pub struct Config {
     pub scheduler: SchedulerConfig,
     /// `[tenants.<id>]`: one entry per customer account; `default` always exists.
     pub tenants: std::collections::BTreeMap<String, TenantConfig>,
+    /// `[smtp]`: the relay for import summaries; no mail without it.
+    pub smtp: Option<SmtpConfig>,
 }
 
 /// `[database]`
@@ -230,6 +234,9 @@ impl Config {
             &self.control.token_file,
             "control.token",
         )?;
+        if let Some(smtp) = &mut self.smtp {
+            smtp.finish()?;
+        }
         self.tenants.entry("default".to_owned()).or_default();
         for (id, tenant) in &mut self.tenants {
             validate_tenant_id(id)?;

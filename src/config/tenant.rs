@@ -77,6 +77,9 @@ pub struct HubSpotConfig {
     pub search_lookback_s: u64,
     /// Seconds between two reads of HubSpot's archived (deleted) records.
     pub archive_poll_interval_s: u64,
+    /// `crmsync contacts erase` also asks HubSpot's GDPR delete (permanent, no restore) for
+    /// erased contacts linked to HubSpot. Off by default.
+    pub gdpr_erase: bool,
 }
 
 impl Default for HubSpotConfig {
@@ -118,6 +121,7 @@ impl Default for HubSpotConfig {
             field_owners: std::collections::BTreeMap::new(),
             search_lookback_s: 30,
             archive_poll_interval_s: 900,
+            gdpr_erase: false,
         }
     }
 }

@@ -128,3 +128,33 @@ fn environment_overrides_the_file() {
         Ok(())
     });
 }
+
+#[test]
+fn smtp_takes_one_or_many_recipients_a_password_file_and_checks_addresses() {
+    let dir = tempfile::tempdir().expect("dir");
+    let password = write(&dir, "smtp.pw", "s3cret\n");
+    let text = format!(
+        "[smtp]\nhost = \"mail.example.com\"\nfrom = \"crmsync <c@example.com>\"\nto = \"a@example.com, b@example.com\"\nusername = \"c\"\npassword_file = {:?}\n",
+        password.display().to_string()
+    );
+    let loaded = load_text(&text).expect("valid");
+    let smtp = loaded.config.smtp.clone().expect("smtp");
+    assert_eq!((smtp.port, smtp.starttls), (587, true));
+    assert_eq!(smtp.to, ["a@example.com", "b@example.com"]);
+    assert_eq!(smtp.password.as_ref().map(Secret::expose), Some("s3cret"));
+    assert!(!format!("{:?}", loaded.config.to_redacted_toml()).contains("s3cret"));
+    let list = load_text("[smtp]\nhost = \"h\"\nfrom = \"c@example.com\"\nto = [\"a@example.com\"]\nstarttls = false\n")
+        .expect("valid");
+    assert!(!list.config.smtp.expect("smtp").starttls);
+    let err = load_text("[smtp]\nhost = \"h\"\nfrom = \"nope\"\nto = \"a@example.com\"\n")
+        .expect_err("bad sender");
+    assert_eq!(err.key, "smtp.from");
+    let err = load_text("[smtp]\nhost = \"h\"\nfrom = \"c@example.com\"\nto = []\n")
+        .expect_err("no recipient");
+    assert_eq!(err.key, "smtp.to");
+    let err = load_text(
+        "[smtp]\nhost = \"h\"\nfrom = \"c@example.com\"\nto = \"a@example.com\"\ntls = true\n",
+    )
+    .expect_err("unknown key");
+    assert_eq!(err.key, "smtp.tls");
+}

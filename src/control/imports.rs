@@ -274,6 +274,7 @@ pub async fn create_import(
         dry_run,
         mapping,
         sheet: None,
+        force: false,
     };
     let prepared = PreparedImport::open(&temp.0, options).map_err(|e| match e {
         crate::import::ImportError::Unreadable { reason, .. } => {
@@ -290,6 +291,7 @@ pub async fn create_import(
         .await?;
     set_running(&id, Some((0, 0.0)));
     let store = state.store.clone();
+    let config = state.config.clone();
     let job_id = id.clone();
     tokio::spawn(async move {
         let _temp = temp;
@@ -319,10 +321,14 @@ pub async fn create_import(
                     unchanged: n(report.unchanged),
                     rejected: n(report.rejected),
                 };
-                match store.add_import_errors(&tenant, &job_id, &rows).await {
+                let recorded = match store.add_import_errors(&tenant, &job_id, &rows).await {
                     Ok(()) => store.finish_import_job(&job_id, counts, None).await,
                     Err(e) => Err(e),
-                }
+                };
+                let url = format!("/api/v1/imports/{job_id}/errors.csv");
+                crate::import::notice::notify(config.smtp.as_ref(), &report, &tenant, Some(&url))
+                    .await;
+                recorded
             }
             Err(e) => {
                 tracing::warn!(import.id = %job_id, error = %e, "import failed");

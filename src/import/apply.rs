@@ -187,9 +187,7 @@ impl<'a> Engine<'a> {
             ImportKind::Customers => {
                 Parsed::Company(rows::company_row(&self.columns, &self.refs, cells, line))
             }
-            ImportKind::Contacts => {
-                Parsed::Contact(rows::contact_row(&self.columns, &self.refs, cells, line))
-            }
+            _ => Parsed::Contact(rows::contact_row(&self.columns, &self.refs, cells, line)),
         }
     }
 
@@ -220,7 +218,7 @@ impl<'a> Engine<'a> {
                 self.company_cache
                     .extend(found.into_iter().map(|c| (c.company_id, c.fields)));
             }
-            ImportKind::Contacts => {
+            _ => {
                 let found: Vec<Contact> = self
                     .tx
                     .fetch_many(&mut self.contact_sql, &self.tenant, &ids, CHUNK)
@@ -294,7 +292,11 @@ impl<'a> Engine<'a> {
                 Some(k) => {
                     // Every key of the record is marked, not only the one the row used.
                     let keys = if k.id > 0 {
-                        row_keys(&self.company_fields(k.id).await?)
+                        let stored = self.company_fields(k.id).await?;
+                        if !same_company(&stored, &row) {
+                            return Ok(collision(line, self.merge_column_company(&row)));
+                        }
+                        row_keys(&stored)
                     } else {
                         row
                     };
@@ -313,6 +315,11 @@ impl<'a> Engine<'a> {
             Some(k) => (None, Some(k)),
             None => (None, None),
         };
+        if let Some(cur) = &current
+            && !same_company(cur, &row)
+        {
+            return Ok(collision(line, self.merge_column_company(&row)));
+        }
         let mut fields = current.clone().unwrap_or_else(|| CompanyFields {
             status: "client".to_owned(),
             ..CompanyFields::default()
@@ -333,7 +340,7 @@ impl<'a> Engine<'a> {
         }
         if let Some(rk) = &fields.registration_key
             && let Some(other) = self.index.company_by_regkey.get(rk)
-            && Some(*other) != own_id
+            && Some(other) != own_id
         {
             let col = self.columns.header_of(Field::Siret);
             return Ok(reject_one(line, col, "already belongs to another customer"));
@@ -371,13 +378,9 @@ impl<'a> Engine<'a> {
         let by_ext = row
             .external_id
             .as_ref()
-            .and_then(|e| self.index.company_by_ext.get(e).copied());
+            .and_then(|e| self.index.company_by_ext.get(e));
         by_ext.or_else(|| {
-            let k = self
-                .index
-                .company_by_domain
-                .get(row.domain.as_ref()?)
-                .copied()?;
+            let k = self.index.company_by_domain.get(row.domain.as_ref()?)?;
             // A domain match onto a customer with another Customer ID is another customer.
             (row.external_id.is_none() || !k.has_external_id).then_some(k)
         })
@@ -386,13 +389,9 @@ impl<'a> Engine<'a> {
     fn find_contact(&self, row: &ContactRow) -> Option<Key> {
         row.external_id
             .as_ref()
-            .and_then(|e| self.index.contact_by_ext.get(e).copied())
+            .and_then(|e| self.index.contact_by_ext.get(e))
             .or_else(|| {
-                let k = self
-                    .index
-                    .contact_by_email
-                    .get(row.email.as_ref()?)
-                    .copied()?;
+                let k = self.index.contact_by_email.get(row.email.as_ref()?)?;
                 // An e-mail match onto a contact with another Contact ID is another contact.
                 (row.external_id.is_none() || !k.has_external_id).then_some(k)
             })
@@ -409,16 +408,15 @@ impl<'a> Engine<'a> {
                 .await?;
             for ((fake, fields), id) in batch.iter().zip(ids) {
                 if let Some(e) = &fields.external_id {
-                    repoint(self.index.company_by_ext.get_mut(e), *fake, id);
+                    self.index.company_by_ext.repoint(e, *fake, id);
                 }
                 if let Some(d) = &fields.domain {
-                    repoint(self.index.company_by_domain.get_mut(d), *fake, id);
+                    self.index.company_by_domain.repoint(d, *fake, id);
                 }
                 if let Some(rk) = &fields.registration_key
-                    && let Some(v) = self.index.company_by_regkey.get_mut(rk)
-                    && *v == *fake
+                    && self.index.company_by_regkey.get(rk) == Some(*fake)
                 {
-                    *v = id;
+                    self.index.company_by_regkey.insert(rk, id);
                 }
             }
         }
@@ -431,18 +429,24 @@ impl<'a> Engine<'a> {
                 .await?;
             for ((fake, fields), id) in batch.iter().zip(ids) {
                 if let Some(e) = &fields.external_id {
-                    repoint(self.index.contact_by_ext.get_mut(e), *fake, id);
+                    self.index.contact_by_ext.repoint(e, *fake, id);
                 }
                 if let Some(e) = &fields.email {
-                    repoint(
-                        self.index.contact_by_email.get_mut(&e.to_lowercase()),
-                        *fake,
-                        id,
-                    );
+                    self.index
+                        .contact_by_email
+                        .repoint(&e.to_lowercase(), *fake, id);
                 }
             }
         }
         Ok(())
+    }
+
+    fn merge_column_contact(&self, row: &ContactRow) -> String {
+        if row.external_id.is_some() {
+            self.columns.header_of(Field::ContactId)
+        } else {
+            self.columns.header_of(Field::Email)
+        }
     }
 
     fn merge_column_company(&self, row: &CompanyRow) -> String {
@@ -461,19 +465,25 @@ impl<'a> Engine<'a> {
             has_external_id,
         };
         if let Some(e) = &row.external_id {
-            self.index.company_by_ext.insert(e.clone(), key);
+            self.index.company_by_ext.insert(e, key);
         }
         if let Some(d) = &row.domain {
-            let entry = self.index.company_by_domain.entry(d.clone()).or_insert(key);
-            if entry.id == id || entry.deleted {
-                *entry = Key {
-                    has_external_id: entry.has_external_id || has_external_id,
-                    ..key
-                };
+            match self.index.company_by_domain.get(d) {
+                None => self.index.company_by_domain.insert(d, key),
+                Some(entry) if entry.id == id || entry.deleted => {
+                    self.index.company_by_domain.insert(
+                        d,
+                        Key {
+                            has_external_id: entry.has_external_id || has_external_id,
+                            ..key
+                        },
+                    );
+                }
+                Some(_) => {}
             }
         }
         if let Some(rk) = regkey {
-            self.index.company_by_regkey.insert(rk, id);
+            self.index.company_by_regkey.insert(&rk, id);
         }
     }
 
@@ -505,6 +515,9 @@ impl<'a> Engine<'a> {
                 Some(k) => {
                     let (ext, email) = if k.id > 0 {
                         let fields = self.contact_fields(k.id).await?;
+                        if !same_contact(&fields, &row) {
+                            return Ok(collision(line, self.merge_column_contact(&row)));
+                        }
                         (fields.external_id, fields.email.map(|e| e.to_lowercase()))
                     } else {
                         (row.external_id, row.email)
@@ -529,6 +542,11 @@ impl<'a> Engine<'a> {
             Some(k) => (None, Some(k)),
             None => (None, None),
         };
+        if let Some(cur) = &current
+            && !same_contact(cur, &row)
+        {
+            return Ok(collision(line, self.merge_column_contact(&row)));
+        }
         let mut fields = current.clone().unwrap_or_default();
         if let Err(e) = Contact::apply(row.patch, &mut fields) {
             return Ok(self.field_error(line, &e));
@@ -578,7 +596,7 @@ impl<'a> Engine<'a> {
 
     /// The contact's customer: by Customer ID, else by Customer domain; never a deleted one.
     fn customer_of(&self, row: &ContactRow, line: u64) -> Result<i64, Outcome> {
-        let live = |k: Option<&Key>| k.filter(|k| !k.deleted).map(|k| k.id);
+        let live = |k: Option<Key>| k.filter(|k| !k.deleted).map(|k| k.id);
         if let Some(id) = live(
             row.customer_id
                 .as_ref()
@@ -612,12 +630,44 @@ impl<'a> Engine<'a> {
             has_external_id: ext.is_some(),
         };
         if let Some(e) = ext {
-            self.index.contact_by_ext.insert(e.to_owned(), key);
+            self.index.contact_by_ext.insert(e, key);
         }
         if let Some(e) = email {
-            self.index.contact_by_email.insert(e.to_owned(), key);
+            self.index.contact_by_email.insert(e, key);
         }
     }
+}
+
+/// Whether the stored company really has the key the row was matched by (the index holds
+/// key digests; see `index.rs`).
+fn same_company(stored: &CompanyFields, row: &CompanyRow) -> bool {
+    (row.external_id.is_some() && stored.external_id == row.external_id)
+        || row.domain.as_ref().is_some_and(|d| {
+            stored
+                .domain
+                .as_ref()
+                .is_some_and(|s| s.eq_ignore_ascii_case(d))
+        })
+}
+
+/// As [`same_company`], for contacts.
+fn same_contact(stored: &ContactFields, row: &ContactRow) -> bool {
+    (row.external_id.is_some() && stored.external_id == row.external_id)
+        || row.email.as_ref().is_some_and(|e| {
+            stored
+                .email
+                .as_ref()
+                .is_some_and(|s| s.to_lowercase() == *e)
+        })
+}
+
+/// Two keys share a digest: refuse to merge rather than merge into the wrong record.
+fn collision(line: u64, column: String) -> Outcome {
+    reject_one(
+        line,
+        column,
+        "cannot be matched safely (two keys share one index digest); import this row on its own",
+    )
 }
 
 /// The merge keys of stored fields, shaped as a row.
@@ -626,12 +676,5 @@ fn row_keys(fields: &CompanyFields) -> CompanyRow {
         external_id: fields.external_id.clone(),
         domain: fields.domain.clone(),
         ..CompanyRow::default()
-    }
-}
-
-/// Points a key still holding a placeholder id at the id the insert gave its record.
-fn repoint(key: Option<&mut Key>, placeholder: i64, id: i64) {
-    if let Some(k) = key.filter(|k| k.id == placeholder) {
-        k.id = id;
     }
 }

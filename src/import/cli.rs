@@ -1,11 +1,11 @@
-//! `crmsync import customers|contacts FILE [--dry-run] [--map "Header=field"]…
-//! [--errors-out PATH] [--tenant T] [--sheet NAME]`.
+//! `crmsync import customers|contacts|criteria|authorizations FILE [--dry-run]
+//! [--map "Header=field"]… [--errors-out PATH] [--tenant T] [--sheet NAME] [--force]`.
 //!
 //! Prints the warnings, every rejected row (line, column, reason) and the counts on
-//! standard output; progress goes to standard error (a bar on a terminal, plain lines
-//! otherwise). Exit status: 0 every
-//! row applied, 1 rows rejected or the import failed, 2 bad usage, unreadable file or
-//! missing required columns.
+//! standard output; progress goes to standard error (an indicatif bar on a terminal, plain
+//! lines otherwise); with `[smtp]` configured, mails the summary. Exit status: 0 every row
+//! applied, 1 rows rejected (or bulk conflicts skipped) or the import failed, 2 bad usage,
+//! unreadable file or missing required columns.
 
 use std::io::{BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
@@ -48,6 +48,10 @@ pub struct ImportArgs {
     /// XLSX sheet to read [default: the first].
     #[arg(long)]
     pub sheet: Option<String>,
+    /// Bulk updates (criteria, authorizations): also apply rows whose stored value no longer
+    /// equals their `[old]` value.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Prints rejected rows as they come and forwards them to the errors file, if any.
@@ -76,36 +80,66 @@ impl<W: Write + Send> RejectSink for CliSink<W> {
     }
 }
 
-/// Progress on standard error: a bar redrawn in place on a terminal, plain lines every
-/// few seconds otherwise (logs, CI).
-struct CliProgress {
-    last: Instant,
-    terminal: bool,
+/// Progress on standard error: an indicatif bar on a terminal, plain lines every few
+/// seconds otherwise (logs, CI), and always a last line at the end.
+pub enum CliProgress<W: Write + Send> {
+    /// A terminal.
+    Bar(indicatif::ProgressBar),
+    /// Anything else.
+    Lines {
+        /// Where the lines go.
+        out: W,
+        /// Last line written.
+        last: Option<Instant>,
+        /// Least time between two lines.
+        every: Duration,
+    },
 }
 
-impl Progress for CliProgress {
-    fn update(&mut self, rows: u64, fraction: f64) {
-        let done = fraction >= 1.0;
-        let every = if self.terminal {
-            Duration::from_millis(100)
+impl CliProgress<std::io::Stderr> {
+    /// A bar when standard error is a terminal, lines otherwise.
+    #[must_use]
+    pub fn stderr() -> Self {
+        if std::io::stderr().is_terminal() {
+            let bar = indicatif::ProgressBar::new(1000);
+            let style = indicatif::ProgressStyle::with_template(
+                "import [{bar:30}] {percent:>3}% {msg} ({elapsed})",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("#>-");
+            bar.set_style(style);
+            Self::Bar(bar)
         } else {
-            Duration::from_secs(2)
-        };
-        if self.last.elapsed() < every && !done {
-            return;
-        }
-        self.last = Instant::now();
-        let pct = (fraction.clamp(0.0, 1.0) * 100.0).round();
-        if self.terminal {
-            const WIDTH: usize = 30;
-            let filled = ((fraction.clamp(0.0, 1.0) * WIDTH as f64) as usize).min(WIDTH);
-            let bar = format!("{}{}", "#".repeat(filled), "-".repeat(WIDTH - filled));
-            eprint!("\rimport [{bar}] {pct:>3} % {rows} rows");
-            if done {
-                eprintln!();
+            Self::Lines {
+                out: std::io::stderr(),
+                last: None,
+                every: Duration::from_secs(2),
             }
-        } else {
-            eprintln!("import: {rows} rows, {pct} % of the file");
+        }
+    }
+}
+
+impl<W: Write + Send> Progress for CliProgress<W> {
+    fn update(&mut self, rows: u64, fraction: f64) {
+        let fraction = fraction.clamp(0.0, 1.0);
+        let done = fraction >= 1.0;
+        match self {
+            Self::Bar(bar) => {
+                bar.set_position((fraction * 1000.0) as u64);
+                bar.set_message(format!("{rows} rows"));
+                if done {
+                    bar.finish();
+                }
+            }
+            Self::Lines { out, last, every } => {
+                if !done && last.is_some_and(|t| t.elapsed() < *every) {
+                    return;
+                }
+                *last = Some(Instant::now());
+                let pct = (fraction * 100.0).round();
+                // Progress is best effort: a closed stderr must not stop the import.
+                let _ = writeln!(out, "import: {rows} rows, {pct} % of the file");
+            }
         }
     }
 }
@@ -126,6 +160,7 @@ pub async fn run(config: &Config, args: ImportArgs) -> anyhow::Result<ExitCode> 
         dry_run: args.dry_run,
         mapping,
         sheet: args.sheet.clone(),
+        force: args.force,
     };
     let prepared = match PreparedImport::open(&args.file, options) {
         Ok(p) => p,
@@ -153,10 +188,7 @@ pub async fn run(config: &Config, args: ImportArgs) -> anyhow::Result<ExitCode> 
         out: std::io::stdout(),
         file,
     };
-    let mut progress = CliProgress {
-        last: Instant::now(),
-        terminal: std::io::stderr().is_terminal(),
-    };
+    let mut progress = CliProgress::stderr();
     let result = prepared.run(&store, &mut sink, &mut progress).await;
     store.close().await;
     if let Some(file) = sink.file.take() {
@@ -165,7 +197,10 @@ pub async fn run(config: &Config, args: ImportArgs) -> anyhow::Result<ExitCode> 
     match result {
         Ok(report) => {
             println!("{}", report.summary());
-            if report.rejected > 0 {
+            super::notice::notify(config.smtp.as_ref(), &report, &args.tenant, None).await;
+            // Forced conflicts were applied; skipped ones need the user like rejected rows.
+            let skipped = report.rejected + if args.force { 0 } else { report.conflicts };
+            if skipped > 0 {
                 if let Some(path) = &args.errors_out {
                     println!("rejected rows written to {}", path.display());
                 }
@@ -186,6 +221,11 @@ pub async fn run(config: &Config, args: ImportArgs) -> anyhow::Result<ExitCode> 
 
 /// The error and its sources, one after the other.
 fn chain(e: &ImportError) -> String {
+    error_chain(e)
+}
+
+/// `e` and its sources, one after the other.
+pub fn error_chain(e: &dyn std::error::Error) -> String {
     let mut msg = e.to_string();
     let mut source = std::error::Error::source(e);
     while let Some(s) = source {
@@ -234,5 +274,24 @@ mod tests {
         assert!(w.args.dry_run);
         assert_eq!(w.args.map, ["Mail=Email", "X="]);
         assert_eq!(w.args.tenant, "acme");
+    }
+
+    #[test]
+    fn plain_progress_lines_are_spaced_and_the_last_one_always_printed() {
+        let mut progress = CliProgress::Lines {
+            out: Vec::new(),
+            last: None,
+            every: Duration::from_secs(3600),
+        };
+        progress.update(1000, 0.25);
+        progress.update(2000, 0.5);
+        progress.update(4000, 1.0);
+        let CliProgress::Lines { out, .. } = progress else {
+            unreachable!("built as lines")
+        };
+        assert_eq!(
+            String::from_utf8(out).expect("utf8"),
+            "import: 1000 rows, 25 % of the file\nimport: 4000 rows, 100 % of the file\n"
+        );
     }
 }

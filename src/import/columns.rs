@@ -115,6 +115,8 @@ fn fields_of(kind: ImportKind) -> &'static [FieldDef] {
     match kind {
         ImportKind::Customers => CUSTOMER_FIELDS,
         ImportKind::Contacts => CONTACT_FIELDS,
+        // Bulk files: the contact keys; the `[old]`/`[new]` columns are read by `bulk`.
+        ImportKind::Criteria | ImportKind::Authorizations => &CONTACT_FIELDS[..2],
     }
 }
 
@@ -235,8 +237,11 @@ impl ColumnMap {
                 Some(field) => {
                     by_field.insert(field, col);
                 }
-                // Blank headers, and the reason column of our own errors CSV coming back.
-                None if h.trim().is_empty() || h.trim() == super::report::REASON_COLUMN => {}
+                // Blank headers, the reason column of our own errors CSV coming back, and
+                // the value columns of a bulk file.
+                None if h.trim().is_empty()
+                    || h.trim() == super::report::REASON_COLUMN
+                    || (kind.bulk().is_some() && super::bulk::split_header(h).is_some()) => {}
                 None => warnings.push(format!(
                     "column {h:?} ignored: not a {} field",
                     kind.as_str()
@@ -261,6 +266,13 @@ impl ColumnMap {
                 }
                 m
             }
+            ImportKind::Criteria | ImportKind::Authorizations => {
+                if by_field.contains_key(&F::ContactId) || by_field.contains_key(&F::Email) {
+                    Vec::new()
+                } else {
+                    vec!["Contact ID or Email"]
+                }
+            }
         };
         if !missing.is_empty() {
             return Err(ImportError::MissingColumns(missing.join(", ")));
@@ -270,6 +282,12 @@ impl ColumnMap {
             headers: header.to_vec(),
             warnings,
         })
+    }
+
+    /// The file's header.
+    #[must_use]
+    pub fn headers(&self) -> &[String] {
+        &self.headers
     }
 
     /// The column index of `field`.

@@ -1,8 +1,14 @@
 //! The tenant's data an import checks rows against, loaded once at the start: users and
 //! reference codes ([`Refs`]) and the merge keys of every stored record ([`Index`]), in
 //! hash maps so that no row needs a query to be validated or matched.
+//!
+//! The merge keys are held as 64-bit digests ([`KeyMap`]), not as text: each key costs one
+//! 16-byte slot (digest, packed [`Key`]) instead of its text. Two keys with one digest (odds
+//! around 10^-7 for two million keys) are caught where a stored record is read: the merge
+//! compares the record's own key with the row's and rejects the row instead of merging.
 
 use std::collections::HashMap;
+use std::hash::BuildHasher;
 
 use crate::store::import_support::ImportTx;
 
@@ -10,7 +16,7 @@ use super::rows::{Codes, Refs};
 use super::{ImportError, ImportKind};
 
 /// Where a merge key points.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Key {
     pub(super) id: i64,
     pub(super) deleted: bool,
@@ -18,14 +24,96 @@ pub(super) struct Key {
     pub(super) has_external_id: bool,
 }
 
+/// A value a [`KeyMap`] holds in 8 bytes.
+pub(super) trait Packed: Copy {
+    fn pack(self) -> u64;
+    fn unpack(bits: u64) -> Self;
+}
+
+impl Packed for i64 {
+    fn pack(self) -> u64 {
+        u64::from_ne_bytes(self.to_ne_bytes())
+    }
+    fn unpack(bits: u64) -> Self {
+        i64::from_ne_bytes(bits.to_ne_bytes())
+    }
+}
+
+/// Flag bits of a packed [`Key`]; the id takes the 62 bits below them (ids, placeholders
+/// included, stay far inside ±2^61).
+const DELETED: u64 = 1 << 63;
+const HAS_EXTERNAL_ID: u64 = 1 << 62;
+
+impl Packed for Key {
+    fn pack(self) -> u64 {
+        let id = i64::pack(self.id) & !(DELETED | HAS_EXTERNAL_ID);
+        id | if self.deleted { DELETED } else { 0 }
+            | if self.has_external_id {
+                HAS_EXTERNAL_ID
+            } else {
+                0
+            }
+    }
+    fn unpack(bits: u64) -> Self {
+        // Shifting left then arithmetically right restores the id's sign.
+        let id = i64::unpack(bits << 2) >> 2;
+        Self {
+            id,
+            deleted: bits & DELETED != 0,
+            has_external_id: bits & HAS_EXTERNAL_ID != 0,
+        }
+    }
+}
+
+/// Key text → `V`, as a 64-bit digest of the text → `V` packed in 64 bits: 16 bytes a slot.
+#[derive(Debug)]
+pub(super) struct KeyMap<V>(
+    HashMap<u64, u64, foldhash::fast::FixedState>,
+    std::marker::PhantomData<V>,
+);
+
+impl<V> Default for KeyMap<V> {
+    fn default() -> Self {
+        Self(HashMap::default(), std::marker::PhantomData)
+    }
+}
+
+/// Fixed, so that digests are stable within the process.
+const DIGEST: foldhash::quality::FixedState =
+    foldhash::quality::FixedState::with_seed(0x6372_6d73_796e_6321);
+
+impl<V: Packed> KeyMap<V> {
+    fn digest(key: &str) -> u64 {
+        DIGEST.hash_one(key)
+    }
+
+    pub(super) fn get(&self, key: &str) -> Option<V> {
+        self.0.get(&Self::digest(key)).map(|bits| V::unpack(*bits))
+    }
+
+    pub(super) fn insert(&mut self, key: &str, value: V) {
+        self.0.insert(Self::digest(key), value.pack());
+    }
+}
+
+impl KeyMap<Key> {
+    /// Points `key` at `id` if it still holds the placeholder id `placeholder`.
+    pub(super) fn repoint(&mut self, key: &str, placeholder: i64, id: i64) {
+        if let Some(mut k) = self.get(key).filter(|k| k.id == placeholder) {
+            k.id = id;
+            self.insert(key, k);
+        }
+    }
+}
+
 /// Merge keys → records (lower-cased domains and e-mails).
 #[derive(Debug, Default)]
 pub(super) struct Index {
-    pub(super) company_by_ext: HashMap<String, Key>,
-    pub(super) company_by_domain: HashMap<String, Key>,
-    pub(super) company_by_regkey: HashMap<String, i64>,
-    pub(super) contact_by_ext: HashMap<String, Key>,
-    pub(super) contact_by_email: HashMap<String, Key>,
+    pub(super) company_by_ext: KeyMap<Key>,
+    pub(super) company_by_domain: KeyMap<Key>,
+    pub(super) company_by_regkey: KeyMap<i64>,
+    pub(super) contact_by_ext: KeyMap<Key>,
+    pub(super) contact_by_email: KeyMap<Key>,
 }
 
 /// Users and reference codes the rows of `kind` refer to.
@@ -47,7 +135,7 @@ pub(super) async fn load_refs(
             refs.profiles = Codes::new(tx.codes(tenant, "health_score_profile").await?);
             refs.goals = Codes::new(tx.codes(tenant, "interaction_goal").await?);
         }
-        ImportKind::Contacts => {
+        _ => {
             refs.civilities = Codes::new(tx.codes(tenant, "civility").await?);
         }
     }
@@ -68,23 +156,21 @@ pub(super) async fn load_index(
             has_external_id: c.external_id.is_some(),
         };
         if let Some(e) = c.external_id {
-            index.company_by_ext.insert(e, key);
+            index.company_by_ext.insert(&e, key);
         }
         if let Some(d) = c.domain {
             // The oldest live customer of a domain wins.
-            let entry = index
-                .company_by_domain
-                .entry(d.to_lowercase())
-                .or_insert(key);
-            if entry.deleted && !key.deleted {
-                *entry = key;
+            let d = d.to_lowercase();
+            match index.company_by_domain.get(&d) {
+                Some(old) if !old.deleted || key.deleted => {}
+                _ => index.company_by_domain.insert(&d, key),
             }
         }
         if let Some(rk) = c.registration_key {
-            index.company_by_regkey.insert(rk, c.company_id);
+            index.company_by_regkey.insert(&rk, c.company_id);
         }
     }
-    if kind == ImportKind::Contacts {
+    if kind != ImportKind::Customers {
         for c in tx.contact_keys(tenant).await? {
             let key = Key {
                 id: c.contact_id,
@@ -92,12 +178,54 @@ pub(super) async fn load_index(
                 has_external_id: c.external_id.is_some(),
             };
             if let Some(e) = c.external_id {
-                index.contact_by_ext.insert(e, key);
+                index.contact_by_ext.insert(&e, key);
             }
             if let Some(e) = c.email {
-                index.contact_by_email.insert(e.to_lowercase(), key);
+                index.contact_by_email.insert(&e.to_lowercase(), key);
             }
         }
     }
     Ok(index)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_pack_and_unpack_with_sign_and_flags() {
+        for id in [1, -1, -7, 0, 42, (1 << 60) - 1, -(1 << 60)] {
+            for (deleted, has_external_id) in
+                [(false, false), (true, false), (false, true), (true, true)]
+            {
+                let k = Key {
+                    id,
+                    deleted,
+                    has_external_id,
+                };
+                assert_eq!(Key::unpack(k.pack()), k);
+            }
+        }
+        let mut map: KeyMap<Key> = KeyMap::default();
+        map.insert(
+            "a@example.com",
+            Key {
+                id: -3,
+                deleted: false,
+                has_external_id: true,
+            },
+        );
+        map.repoint("a@example.com", -4, 10);
+        assert_eq!(map.get("a@example.com").map(|k| k.id), Some(-3));
+        map.repoint("a@example.com", -3, 10);
+        assert_eq!(
+            map.get("a@example.com"),
+            Some(Key {
+                id: 10,
+                deleted: false,
+                has_external_id: true
+            })
+        );
+        assert_eq!(map.get("b@example.com"), None);
+    }
 }

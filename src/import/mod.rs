@@ -1,4 +1,6 @@
-//! File imports (spec §5, issue 6): customers and contacts from CSV or XLSX.
+//! File imports (spec §5, issue 6): customers and contacts from CSV or XLSX; `[old]`/`[new]`
+//! bulk updates of criteria and authorizations ([`bulk`]); contact operations ([`ops`]) by
+//! keys file or [`segment`]; the summary e-mail ([`notice`]).
 //!
 //! Flow: [`PreparedImport::open`] reads the header and maps the columns (a bad file or a
 //! missing required column fails here, before any row); [`PreparedImport::run`] preloads
@@ -8,16 +10,21 @@
 //! is left as it was. A dry run does the same reads and writes nothing.
 //!
 //! Invariants: memory does not grow with the file (rows are streamed; rejected rows go to a
-//! [`RejectSink`]), except for the merge-key maps, which grow with the records created.
+//! [`RejectSink`]), except for the merge-key maps, which grow with the records (as 64-bit
+//! digests, about 30 bytes a key).
 //! Logs carry counts and ids, never cell values.
 
 pub mod apply;
+pub mod bulk;
 pub mod cli;
 pub mod columns;
 mod index;
+pub mod notice;
+pub mod ops;
 pub mod reader;
 pub mod report;
 pub mod rows;
+pub mod segment;
 
 use std::path::{Path, PathBuf};
 
@@ -36,6 +43,10 @@ pub enum ImportKind {
     Customers,
     /// Contacts of customers, seed 000's second table.
     Contacts,
+    /// `[old]`/`[new]` bulk update of contact criteria (seed 004).
+    Criteria,
+    /// `[old]`/`[new]` bulk update of contact authorizations (seed 004).
+    Authorizations,
 }
 
 impl ImportKind {
@@ -45,10 +56,23 @@ impl ImportKind {
         match self {
             Self::Customers => "customers",
             Self::Contacts => "contacts",
+            Self::Criteria => "criteria",
+            Self::Authorizations => "authorizations",
         }
     }
 
-    /// Parses `customers` / `contacts` (case-insensitive).
+    /// The bulk update this kind is, if it is one.
+    #[must_use]
+    pub fn bulk(self) -> Option<bulk::BulkKind> {
+        match self {
+            Self::Criteria => Some(bulk::BulkKind::Criteria),
+            Self::Authorizations => Some(bulk::BulkKind::Authorizations),
+            Self::Customers | Self::Contacts => None,
+        }
+    }
+
+    /// Parses `customers` / `contacts` (case-insensitive); bulk updates are not parsed here
+    /// (the control API takes the two record kinds only).
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
         match value.trim().to_ascii_lowercase().as_str() {
@@ -72,6 +96,8 @@ pub struct ImportOptions {
     pub mapping: Vec<(String, String)>,
     /// XLSX sheet (default: the first).
     pub sheet: Option<String>,
+    /// Bulk updates: apply rows whose stored value no longer equals `[old]`.
+    pub force: bool,
 }
 
 /// Why an import could not run at all. A bad row is not an error: it is reported.
@@ -202,7 +228,10 @@ impl PreparedImport {
         let kind = self.options.kind;
         let tenant = self.options.tenant.clone();
         let dry_run = self.options.dry_run;
-        let report = apply::Engine::run(self, store, sink, progress).await?;
+        let report = match kind.bulk() {
+            Some(bulk) => bulk::apply::run(self, bulk, store, sink, progress).await?,
+            None => apply::Engine::run(self, store, sink, progress).await?,
+        };
         tracing::info!(
             tenant.id = %tenant,
             import.kind = kind.as_str(),
@@ -213,6 +242,7 @@ impl PreparedImport {
             deleted = report.deleted,
             unchanged = report.unchanged,
             rejected = report.rejected,
+            conflicts = report.conflicts,
             duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
             "import finished"
         );

@@ -76,6 +76,9 @@ pub struct ImportReport {
     pub unchanged: u64,
     /// Rows rejected.
     pub rejected: u64,
+    /// Bulk updates: rows whose stored value no longer equalled `[old]` (skipped, unless
+    /// forced).
+    pub conflicts: u64,
     /// Columns ignored and other notices.
     pub warnings: Vec<String>,
     /// Rejected rows' errors, at most [`MAX_REPORTED_ERRORS`] rows' worth.
@@ -100,7 +103,11 @@ impl ImportReport {
             self.deleted,
             self.unchanged,
             self.rejected
-        )
+        ) + &if self.conflicts > 0 || matches!(self.kind.as_str(), "criteria" | "authorizations") {
+            format!(", {} conflicts", self.conflicts)
+        } else {
+            String::new()
+        }
     }
 }
 

@@ -50,6 +50,26 @@ macro_rules! bind_args {
 }
 pub(crate) use bind_args;
 
+/// As [`bind_args!`], consuming `$args` (a `Vec<Arg>`): no copy of each value, which counts
+/// for the thousands of values of a multi-row insert.
+macro_rules! bind_owned {
+    ($q:expr, $args:expr) => {{
+        let mut q = $q;
+        for arg in $args {
+            q = match arg {
+                $crate::store::Arg::Text(v) => q.bind(v),
+                $crate::store::Arg::Int(v) => q.bind(v),
+                $crate::store::Arg::Bool(v) => q.bind(v),
+                $crate::store::Arg::Time(v) => q.bind(v),
+                $crate::store::Arg::Date(v) => q.bind(v),
+                $crate::store::Arg::Json(v) => q.bind(sqlx::types::Json(v)),
+            };
+        }
+        q
+    }};
+}
+pub(crate) use bind_owned;
+
 /// JSON array of strings, as stored.
 pub(crate) fn json_list(values: &[String]) -> Arg {
     Arg::Json(serde_json::Value::from(values.to_vec()))

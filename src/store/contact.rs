@@ -272,7 +272,9 @@ impl Entity for Contact {
     }
 
     fn check_complete(f: &ContactFields) -> Result<(), FieldError> {
-        if f.email.is_none()
+        // An anonymized contact has no key left on purpose; it stays for statistics.
+        if f.state != "anonymized"
+            && f.email.is_none()
             && f.external_id.is_none()
             && f.last_name.is_none()
             && f.first_name.is_none()

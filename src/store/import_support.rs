@@ -13,7 +13,7 @@
 use serde::Serialize;
 use sqlx::types::Json;
 
-use super::args::bind_args;
+use super::args::{bind_args, bind_owned};
 use super::crud::Entity;
 use super::tx::{TxInner, on_tx};
 use super::{Arg, Origin, Pool, Store, StoreError, Timestamp, WriteTx, with_pool};
@@ -343,7 +343,7 @@ impl ImportTx {
         }
         let text = sql.insert_many(rows.len(), sqlite);
         let mut ids: Vec<i64> = on_tx!(self.tx, conn => {
-            bind_args!(sqlx::query_scalar::<_, i64>(text), &args).fetch_all(conn).await?
+            bind_owned!(sqlx::query_scalar::<_, i64>(text), args).fetch_all(conn).await?
         });
         ids.sort_unstable();
         Ok(ids)
@@ -367,7 +367,7 @@ impl ImportTx {
             Arg::text(tenant),
             Arg::Int(Some(id)),
         ]);
-        on_tx!(self.tx, conn => bind_args!(sqlx::query(&sql.update), &args).execute(conn).await?.rows_affected());
+        on_tx!(self.tx, conn => bind_owned!(sqlx::query(&sql.update), args).execute(conn).await?.rows_affected());
         Ok(())
     }
 

@@ -12,6 +12,7 @@
 mod args;
 mod changes;
 mod connections;
+pub mod contact_ops;
 mod credentials;
 mod crud;
 mod error;

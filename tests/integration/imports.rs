@@ -59,6 +59,7 @@ fn options(kind: ImportKind, dry_run: bool) -> ImportOptions {
         dry_run,
         mapping: Vec::new(),
         sheet: None,
+        force: false,
     }
 }
 

@@ -6,12 +6,15 @@ mod support;
 
 mod accounting_connect;
 mod adminpulse_client;
+mod bulk_updates;
 mod change_capture;
+mod contact_ops;
 mod control_api;
 mod daemon;
 mod hubspot_client;
 mod hubspot_connect;
 mod imports;
+mod notice;
 mod records;
 mod store;
 mod sync_api;

@@ -129,6 +129,20 @@ impl HubSpotClient {
         Ok(())
     }
 
+    /// Deletes a contact for good, GDPR-compliant (`POST …/contacts/gdpr-delete`, answered
+    /// 204). HubSpot then keeps nothing of it; there is no restore.
+    ///
+    /// # Errors
+    /// `NotFound` for an unknown id, or any classified failure.
+    pub async fn gdpr_delete_contact(&self, id: &str) -> Result<(), HubSpotError> {
+        let path = format!("{}/gdpr-delete", self.paths().objects("contacts"));
+        let body = json!({ "objectId": id });
+        let _: Value = self
+            .call(Method::POST, &path, &[], Body::Json(&body))
+            .await?;
+        Ok(())
+    }
+
     /// Reads records by id (or by `id_property`), 100 per call.
     ///
     /// # Errors

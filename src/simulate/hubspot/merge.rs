@@ -72,10 +72,21 @@ struct GdprInput {
     id_property: Option<String>,
 }
 
-/// Permanent delete of a contact.
-pub async fn gdpr_delete(State(s): State<Arc<Inner>>, body: Bytes) -> ApiResult<StatusCode> {
+/// Permanent delete of a contact (contacts only: HubSpot's GDPR delete is a contact
+/// endpoint). An unknown id answers 204 as well, so a retried delete is not an error.
+pub async fn gdpr_delete(
+    State(s): State<Arc<Inner>>,
+    Path(p): Path<HashMap<String, String>>,
+    body: Bytes,
+) -> ApiResult<StatusCode> {
+    let t = object_type(&p)?;
+    if t != ObjectType::Contacts {
+        return Err(ApiError::validation(format!(
+            "GDPR delete is not supported for {}",
+            t.name()
+        )));
+    }
     let input: GdprInput = parse_body(&body)?;
-    let t = ObjectType::Contacts;
     let mut store = s.store();
     if let Some(id) = lookup(&store, t, &input.object_id, input.id_property.as_deref()) {
         store.unindex_record(t, id);

@@ -320,3 +320,64 @@ async fn merge_redirects_old_id() {
     );
     assert_eq!(old["properties"]["jobtitle"], "Gérant");
 }
+
+#[tokio::test]
+async fn gdpr_delete_removes_a_contact_for_good_and_only_contacts() {
+    let s = start(small()).await;
+    let (_, a) = s
+        .post(
+            "/crm/v3/objects/contacts",
+            json!({"properties": {"email": "gone@m.fr"}}),
+        )
+        .await;
+    let id = id_of(&a);
+    let (st, _) = s
+        .post(
+            "/crm/v3/objects/contacts/gdpr-delete",
+            json!({"objectId": id}),
+        )
+        .await;
+    assert_eq!(st, 204);
+    assert_eq!(
+        s.get(&format!("/crm/v3/objects/contacts/{id}")).await.0,
+        404
+    );
+    // Unlike an archive, nothing is left to restore.
+    let (_, archived) = s.get("/crm/v3/objects/contacts?archived=true").await;
+    assert!(
+        archived["results"]
+            .as_array()
+            .is_none_or(|r| r.iter().all(|c| id_of(c) != id)),
+        "{archived}"
+    );
+    // By e-mail, and again (already gone): still 204.
+    let (_, b) = s
+        .post(
+            "/crm/v3/objects/contacts",
+            json!({"properties": {"email": "mail@m.fr"}}),
+        )
+        .await;
+    for _ in 0..2 {
+        let (st, _) = s
+            .post(
+                "/crm/v3/objects/contacts/gdpr-delete",
+                json!({"objectId": "mail@m.fr", "idProperty": "email"}),
+            )
+            .await;
+        assert_eq!(st, 204);
+    }
+    assert_eq!(
+        s.get(&format!("/crm/v3/objects/contacts/{}", id_of(&b)))
+            .await
+            .0,
+        404
+    );
+    let (st, body) = s
+        .post(
+            "/crm/v3/objects/companies/gdpr-delete",
+            json!({"objectId": "1"}),
+        )
+        .await;
+    assert_eq!(st, 400);
+    assert_eq!(body["category"], "VALIDATION_ERROR");
+}
