@@ -9,6 +9,10 @@
 //!     cargo bench --bench hubspot_pull                    # 10,000 companies, 30,000 contacts
 //!     cargo bench --bench hubspot_pull -- 1000 3000 500   # companies contacts interval_ms
 
+#[path = "common/mod.rs"]
+mod common;
+use common::{arg, cpu_seconds, peak_rss_mib};
+
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -16,45 +20,6 @@ use crmsync::connectors::hubspot::objects::ListRequest;
 use crmsync::connectors::hubspot::{ClientConfig, Credentials, HubSpotClient};
 use crmsync::simulate::hubspot::DEFAULT_TOKEN;
 use secrecy::SecretString;
-
-fn arg(n: usize, default: u64) -> u64 {
-    std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with('-'))
-        .nth(n)
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(default)
-}
-
-/// CPU seconds (user + system) of this process, from /proc.
-fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let fields: Vec<&str> = stat
-        .rsplit(')')
-        .next()
-        .unwrap_or_default()
-        .split_whitespace()
-        .collect();
-    let ticks: f64 = fields
-        .get(11)
-        .and_then(|v| v.parse::<f64>().ok())
-        .unwrap_or(0.0)
-        + fields
-            .get(12)
-            .and_then(|v| v.parse::<f64>().ok())
-            .unwrap_or(0.0);
-    ticks / 100.0
-}
-
-/// Peak resident set size of this process, in MiB.
-fn peak_rss_mib() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or(0.0, |kib| kib / 1024.0)
-}
 
 async fn pull_all(
     client: &HubSpotClient,

@@ -12,6 +12,10 @@
 //!     cargo bench --bench import -- 20000 200000    # other sizes
 //!     scripts/with-postgres.sh cargo bench --bench import
 
+#[path = "common/mod.rs"]
+mod common;
+use common::peak_rss_mib;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -20,15 +24,6 @@ use crmsync::import::{ImportKind, ImportOptions, NoProgress, NoSink, PreparedImp
 use crmsync::store::{PoolOptions, Store};
 
 const COMPANIES: usize = 1000;
-
-fn peak_rss_mib() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or(0.0, |kib| kib / 1024.0)
-}
 
 fn write_customers(path: &Path) {
     let mut out = std::io::BufWriter::new(std::fs::File::create(path).expect("create"));

@@ -229,14 +229,17 @@ impl Store {
     ) -> Result<HashMap<i64, String>, StoreError> {
         let mut out = HashMap::new();
         for chunk in local_ids.chunks(500) {
-            let ids = serde_json::to_string(chunk).unwrap_or_else(|_| "[]".to_owned());
-            let rows: Vec<(i64, String)> = with_pool!(self, pool => {
-                let sql = match self.backend() {
-                    super::super::Backend::Sqlite => "select local_id, remote_id from entity_link where tenant_id = $1 and entity = $2 and connection = $3 and local_id in (select value from json_each($4))",
-                    super::super::Backend::Postgres => "select local_id, remote_id from entity_link where tenant_id = $1 and entity = $2 and connection = $3 and local_id in (select jsonb_array_elements_text($4::jsonb)::bigint)",
-                };
-                sqlx::query_as(sql).bind(tenant).bind(entity).bind(connection).bind(&ids).fetch_all(pool).await?
-            });
+            let rows: Vec<(i64, String)> = self
+                .link_pairs(
+                    "local_id, remote_id",
+                    "local_id",
+                    "bigint",
+                    tenant,
+                    entity,
+                    connection,
+                    chunk,
+                )
+                .await?;
             out.extend(rows);
         }
         Ok(out)
@@ -255,17 +258,54 @@ impl Store {
     ) -> Result<HashMap<String, i64>, StoreError> {
         let mut out = HashMap::new();
         for chunk in remote_ids.chunks(500) {
-            let ids = serde_json::to_string(chunk).unwrap_or_else(|_| "[]".to_owned());
-            let rows: Vec<(String, i64)> = with_pool!(self, pool => {
-                let sql = match self.backend() {
-                    super::super::Backend::Sqlite => "select remote_id, local_id from entity_link where tenant_id = $1 and entity = $2 and connection = $3 and remote_id in (select value from json_each($4))",
-                    super::super::Backend::Postgres => "select remote_id, local_id from entity_link where tenant_id = $1 and entity = $2 and connection = $3 and remote_id in (select jsonb_array_elements_text($4::jsonb))",
-                };
-                sqlx::query_as(sql).bind(tenant).bind(entity).bind(connection).bind(&ids).fetch_all(pool).await?
-            });
+            let rows: Vec<(String, i64)> = self
+                .link_pairs(
+                    "remote_id, local_id",
+                    "remote_id",
+                    "text",
+                    tenant,
+                    entity,
+                    connection,
+                    chunk,
+                )
+                .await?;
             out.extend(rows);
         }
         Ok(out)
+    }
+
+    /// Links whose `column` is one of `ids` (bound as one JSON array), as `select` pairs.
+    #[allow(clippy::too_many_arguments)]
+    async fn link_pairs<T, I>(
+        &self,
+        select: &str,
+        column: &str,
+        pg_type: &str,
+        tenant: &str,
+        entity: &str,
+        connection: &str,
+        ids: &[I],
+    ) -> Result<Vec<T>, StoreError>
+    where
+        I: serde::Serialize,
+        T: Send
+            + Unpin
+            + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+            + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+    {
+        let ids = serde_json::to_string(ids).unwrap_or_else(|_| "[]".to_owned());
+        let list = match self.backend() {
+            super::super::Backend::Sqlite => "select value from json_each($4)".to_owned(),
+            super::super::Backend::Postgres => {
+                format!("select jsonb_array_elements_text($4::jsonb)::{pg_type}")
+            }
+        };
+        let sql = format!(
+            "select {select} from entity_link where tenant_id = $1 and entity = $2 and connection = $3 and {column} in ({list})"
+        );
+        Ok(
+            with_pool!(self, pool => sqlx::query_as(&sql).bind(tenant).bind(entity).bind(connection).bind(&ids).fetch_all(pool).await?),
+        )
     }
 
     /// Number of links of an entity on a connection.

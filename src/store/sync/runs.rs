@@ -122,7 +122,7 @@ impl Store {
     /// On database errors.
     pub async fn calls_today(&self, tenant: &str, connection: &str) -> Result<i64, StoreError> {
         let midnight = time::OffsetDateTime::now_utc().replace_time(time::Time::MIDNIGHT);
-        let sql = "select coalesce(sum(calls_used), 0) from sync_run where tenant_id = $1 and connection = $2 and started_at >= $3";
+        let sql = "select cast(coalesce(sum(calls_used), 0) as bigint) from sync_run where tenant_id = $1 and connection = $2 and started_at >= $3";
         let n: i64 = with_pool!(self, pool => {
             let v: Option<i64> = sqlx::query_scalar(sql).bind(tenant).bind(connection).bind(Timestamp::from(midnight)).fetch_one(pool).await?;
             v.unwrap_or(0)
