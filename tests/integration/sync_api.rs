@@ -118,3 +118,52 @@ both_backends!(
         app.stop().await;
     }
 );
+
+both_backends!(
+    a_connection_needing_reauth_leaves_others_alone,
+    |backend: Backend| async move {
+        let sim = Sim::start(SimConfig {
+            companies: 3,
+            contacts: 0,
+            deals: 0,
+            activities: 0,
+            ..SimConfig::default()
+        })
+        .await;
+        let base = sim.base.as_str().trim_end_matches('/').to_owned();
+        let extra = format!(
+            "[tenants.acme.hubspot]\nbase_url = {base:?}\naccess_token = {DEFAULT_TOKEN:?}\npoll_interval_s = 3600\n\n\
+         [tenants.beta.hubspot]\nbase_url = {base:?}\naccess_token = \"pat-na1-revoked\"\npoll_interval_s = 3600\n"
+        );
+        let Some(app) = spawn_app_with(backend, None, "", &extra).await else {
+            return;
+        };
+        let beta: Value = app
+            .post("/api/v1/sync/beta/hubspot", &json!({}))
+            .await
+            .json()
+            .await
+            .expect("json");
+        assert!(beta["error"].is_string(), "{beta}");
+        let acme: Value = app
+            .post("/api/v1/sync/acme/hubspot", &json!({}))
+            .await
+            .json()
+            .await
+            .expect("json");
+        assert!(acme["error"].is_null(), "{acme}");
+        let status: Value = app.get("/api/v1/status").await.json().await.expect("json");
+        let state = |tenant: &str| {
+            status["tenants"]
+                .as_array()
+                .and_then(|t| t.iter().find(|x| x["id"] == tenant))
+                .map(|t| t["connections"][0]["state"].clone())
+                .unwrap_or(Value::Null)
+        };
+        assert_eq!(state("beta"), "needs_reauth", "{status}");
+        assert_eq!(state("acme"), "active", "{status}");
+        let logs = format!("{beta}{status}");
+        assert!(!logs.contains("pat-na1-revoked"), "no token in answers");
+        app.stop().await;
+    }
+);

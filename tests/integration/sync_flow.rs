@@ -318,12 +318,60 @@ both_backends!(archives_merges_review_and_failures, |backend| async move {
         .await,
         1
     );
-    // Merged: the survivor takes over the link.
-    let keep = e.customer("Keep", "44306184100047").await;
+    // Merged into a record that was not synced: the survivor takes over the link, and the
+    // local company stays the same one.
+    let survivor = e
+        .create(
+            "companies",
+            &[("name", "Survivor"), ("lifecyclestage", "lead")],
+        )
+        .await;
     e.run().await;
+    assert!(e.local_id("company", &survivor).await.is_none());
     let before = e.local_id("company", &b).await.expect("b");
-    e.sim.admin(reqwest::Method::POST, "/_sim/merge/companies", json!({"primaryObjectId": keep.parse::<u64>().expect("id"), "objectIdToMerge": b.parse::<u64>().expect("id")})).await;
+    let ids = json!({"primaryObjectId": survivor.parse::<u64>().expect("id"), "objectIdToMerge": b.parse::<u64>().expect("id")});
+    e.sim
+        .admin(reqwest::Method::POST, "/_sim/merge/companies", ids)
+        .await;
+    let companies = e.count("select count(*) from company").await;
     e.run().await;
-    assert!(e.local_id("company", &keep).await.is_some());
-    let _ = before;
+    assert_eq!(
+        e.local_id("company", &survivor).await,
+        Some(before),
+        "relinked"
+    );
+    assert_eq!(e.local_id("company", &b).await, None);
+    assert_eq!(
+        e.count("select count(*) from company").await,
+        companies,
+        "no new company"
+    );
 });
+
+both_backends!(
+    deletes_archive_in_hubspot_only_when_asked,
+    |backend| async move {
+        for propagate in [false, true] {
+            let Some(mut e) = env(backend, |c| c.propagate_deletes = propagate).await else {
+                return;
+            };
+            let remote = e.customer("Gone", "73282932000074").await;
+            e.run().await;
+            let id = e.local_id("company", &remote).await.expect("linked");
+            let now = "2026-11-21T10:00:00.000Z";
+            let sql = format!("update company set deleted_at = '{now}' where company_id = {id}");
+            let sql = if backend == crate::support::Backend::Postgres {
+                sql.replace(&format!("'{now}'"), &format!("'{now}'::timestamptz"))
+            } else {
+                sql
+            };
+            e.store.execute_raw(&sql).await.expect("soft delete");
+            e.run().await;
+            let archived =
+                e.hs.read("companies", &remote, &["name".to_owned()])
+                    .await
+                    .is_err();
+            assert_eq!(archived, propagate, "propagate_deletes = {propagate}");
+        }
+    }
+);

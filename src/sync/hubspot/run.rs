@@ -177,7 +177,8 @@ impl<'a> Run<'a> {
 
     /// Journals an inbound record that failed (after the page commits).
     pub fn fail_inbound(&mut self, object: &str, remote_id: &str, reason: &str) {
-        tracing::debug!(object, remote_id, reason, "inbound record failed");
+        // The reason may quote a value HubSpot sent: it goes to the journal, not the log.
+        tracing::debug!(object, remote_id, "inbound record failed");
         self.counts.failed += 1;
         self.failures.push(PendingFailure {
             entity: object.to_owned(),
@@ -190,12 +191,7 @@ impl<'a> Run<'a> {
 
     /// Journals an outbound record that failed.
     pub fn fail_outbound(&mut self, kind: Kind, local_id: i64, reason: &str) {
-        tracing::debug!(
-            entity = kind.entity(),
-            local_id,
-            reason,
-            "outbound record failed"
-        );
+        tracing::debug!(entity = kind.entity(), local_id, "outbound record failed");
         self.counts.failed += 1;
         self.failures.push(PendingFailure {
             entity: kind.entity().to_owned(),
