@@ -2,7 +2,7 @@
 //! and `crmsync connect adminpulse` (OAuth login redirect through a one-shot loopback
 //! listener, or an API key, verified with one relations read). Credentials are stored
 //! encrypted and the connection becomes `active`; the command line then runs the first
-//! sync at once ([`first_sync`]). Nothing secret is printed or logged.
+//! sync at once ([`super::accounting::first_sync`]). Nothing secret is printed or logged.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::time::Duration;
@@ -286,51 +286,6 @@ pub async fn adminpulse_oauth(
     store_adminpulse(config, tenant, "refresh_token", &newest).await
 }
 
-/// Runs a newly connected accounting connection once, as `crmsync sync --once` would: the
-/// run is recorded in the history and the connection's state follows its outcome.
-///
-/// # Errors
-/// No usable credentials, or store failures. A run that stops early is a summary with
-/// its `error`, not an `Err`.
-pub async fn first_sync(
-    config: &Config,
-    tenant: &str,
-    connector: &str,
-) -> anyhow::Result<crate::sync::engine::RunSummary> {
-    let store = crate::app::open_store(config).await?;
-    let cipher = crate::app::load_cipher(config)?;
-    let engine =
-        crate::sync::engine::Engine::for_accounting(config, &store, &cipher, tenant, connector)
-            .await?;
-    let summary = engine.run_now(tenant, connector, "connect").await;
-    store.close().await;
-    Ok(summary?)
-}
-
-/// Prints the first run's line; an early stop becomes the command's error.
-async fn run_first_sync(config: &Config, tenant: &str, connector: &str) -> anyhow::Result<()> {
-    println!("First sync…");
-    let summary = first_sync(config, tenant, connector).await?;
-    println!("{}", super::sync::render(&summary));
-    let scheduled = config
-        .tenants
-        .get(tenant)
-        .map(|t| match connector {
-            SYNETON => t.syneton.as_ref().is_some_and(|s| s.enabled),
-            _ => t.adminpulse.as_ref().is_some_and(|a| a.enabled),
-        })
-        .unwrap_or(false);
-    if !scheduled {
-        println!(
-            "Set `enabled = true` in [tenants.{tenant}.{connector}] for the daemon to keep it current."
-        );
-    }
-    match summary.error {
-        Some(e) => anyhow::bail!("the first {connector} sync stopped: {e}"),
-        None => Ok(()),
-    }
-}
-
 /// Environment variable holding the Syneton API key for `crmsync connect syneton`.
 pub const SYNETON_KEY_ENV: &str = "CRMSYNC_SYNETON_API_KEY";
 /// Environment variable holding the AdminPulse API key for `crmsync connect adminpulse`.
@@ -391,7 +346,7 @@ pub async fn syneton_cli(
             .max_records_per_page
             .map_or("?".to_owned(), |v| v.to_string()),
     );
-    run_first_sync(config, tenant, SYNETON).await
+    super::accounting::run_first_sync(config, tenant, SYNETON).await
 }
 
 /// `crmsync connect adminpulse` as the command line runs it: an API key when asked for
@@ -416,5 +371,5 @@ pub async fn adminpulse_cli(
         .await?;
     }
     println!("AdminPulse connected for tenant {tenant}: connection active.");
-    run_first_sync(config, tenant, ADMINPULSE).await
+    super::accounting::run_first_sync(config, tenant, ADMINPULSE).await
 }

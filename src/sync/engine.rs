@@ -109,83 +109,6 @@ pub fn add_worker(
     );
 }
 
-/// Registers the Syneton and AdminPulse connections that have credentials (all, or only
-/// `only`); the others are reported `not_connected` by status.
-async fn add_accounting_workers(
-    workers: &mut BTreeMap<(String, String), Arc<Worker>>,
-    config: &Config,
-    store: &Store,
-    cipher: &Cipher,
-    stop: &CancellationToken,
-    only: Option<(&str, &str)>,
-) {
-    use crate::commands::accounting::{adminpulse_client_for, syneton_client_for};
-    let wanted = |t: &str, c: &str| only.is_none_or(|(ot, oc)| ot == t && oc == c);
-    for (tenant, t) in &config.tenants {
-        // A connection asked for by name may run on the defaults of its section.
-        let syneton = t
-            .syneton
-            .clone()
-            .or_else(|| only.is_some().then(crate::config::SynetonConfig::default));
-        let adminpulse = t.adminpulse.clone().or_else(|| {
-            only.is_some()
-                .then(crate::config::AdminPulseConfig::default)
-        });
-        if let Some(s) = &syneton
-            && wanted(tenant, "syneton")
-        {
-            match syneton_client_for(config, store, cipher, tenant).await {
-                Ok(client) => {
-                    let sync = super::syneton::SynetonSync::new(
-                        store.clone(),
-                        client,
-                        tenant,
-                        super::syneton::Settings::from_config(s),
-                        stop.clone(),
-                    );
-                    add_worker(
-                        workers,
-                        tenant,
-                        "syneton",
-                        s.poll_interval_s,
-                        s.enabled,
-                        Box::new(sync),
-                    );
-                }
-                Err(e) => {
-                    tracing::info!(tenant.id = %tenant, error = %e, "Syneton connection not usable; not scheduled");
-                }
-            }
-        }
-        if let Some(a) = &adminpulse
-            && wanted(tenant, "adminpulse")
-        {
-            match adminpulse_client_for(config, store, cipher, tenant).await {
-                Ok(client) => {
-                    let sync = super::adminpulse::AdminPulseSync::new(
-                        store.clone(),
-                        client,
-                        tenant,
-                        a.fields.clone(),
-                        stop.clone(),
-                    );
-                    add_worker(
-                        workers,
-                        tenant,
-                        "adminpulse",
-                        a.poll_interval_s,
-                        a.enabled,
-                        Box::new(sync),
-                    );
-                }
-                Err(e) => {
-                    tracing::info!(tenant.id = %tenant, error = %e, "AdminPulse connection not usable; not scheduled");
-                }
-            }
-        }
-    }
-}
-
 impl Engine {
     /// Workers for every configured connection that has credentials; the others are
     /// reported `not_connected` by status.
@@ -223,7 +146,7 @@ impl Engine {
                 Box::new(sync),
             );
         }
-        add_accounting_workers(&mut workers, config, store, cipher, &stop, None).await;
+        super::accounting::workers::add(&mut workers, config, store, cipher, &stop, None).await;
         Ok(Self {
             store: store.clone(),
             workers: Arc::new(workers),
@@ -246,7 +169,7 @@ impl Engine {
     ) -> Result<Self, EngineError> {
         let mut workers = BTreeMap::new();
         let stop = CancellationToken::new();
-        add_accounting_workers(
+        super::accounting::workers::add(
             &mut workers,
             config,
             store,

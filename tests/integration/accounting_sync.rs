@@ -30,6 +30,15 @@ pub fn syneton_config() -> crmsync::simulate::syneton::SimConfig {
 }
 
 pub fn syneton_sync(sim: &SynSim, store: &Store, owners: &[(&str, Owner)]) -> SynetonSync {
+    syneton_sync_with(sim, store, owners, CancellationToken::new())
+}
+
+pub fn syneton_sync_with(
+    sim: &SynSim,
+    store: &Store,
+    owners: &[(&str, Owner)],
+    stop: CancellationToken,
+) -> SynetonSync {
     let mut config = crate::syneton_client::fast_config(sim);
     config.change_lag = Duration::ZERO;
     let client = SynetonClient::new(
@@ -43,13 +52,7 @@ pub fn syneton_sync(sim: &SynSim, store: &Store, owners: &[(&str, Owner)]) -> Sy
             .map(|(k, v)| ((*k).to_owned(), *v))
             .collect::<BTreeMap<_, _>>(),
     };
-    SynetonSync::new(
-        store.clone(),
-        client,
-        TENANT,
-        settings,
-        CancellationToken::new(),
-    )
+    SynetonSync::new(store.clone(), client, TENANT, settings, stop)
 }
 
 pub fn adminpulse_sync(sim: &ApSim, store: &Store) -> AdminPulseSync {
@@ -490,6 +493,146 @@ crate::both_backends!(
             .await
             .as_deref(),
             Some("+32 56 98 65 32")
+        );
+    }
+);
+
+crate::both_backends!(
+    an_interrupted_full_read_resumes_at_the_page_it_stopped,
+    |backend| async move {
+        let Some((store, _db)) = store(backend).await else {
+            return;
+        };
+        let mut config = syneton_config();
+        config.settings.max_per_page = 7;
+        config.settings.default_per_page = 7;
+        let sim = SynSim::start(config).await;
+        // The daemon is stopping: the run ends after the page in hand.
+        let stop = CancellationToken::new();
+        stop.cancel();
+        let counts = run_syneton(&mut syneton_sync_with(&sim, &store, &[], stop)).await;
+        assert_eq!(counts.read, 7, "{counts:?}");
+        let cursor = store
+            .cursor(TENANT, "syneton", "customers")
+            .await
+            .expect("cursor")
+            .expect("progress kept");
+        assert!(
+            cursor.starts_with('{') && cursor.contains("page=2"),
+            "{cursor}"
+        );
+        let first = count(&store, "select count(*) from company").await;
+        assert!(first > 0 && first <= 7);
+
+        sim.admin(reqwest::Method::DELETE, "/_sim/requests", json!({}))
+            .await;
+        let mut sync = syneton_sync(&sim, &store, &[]);
+        let counts = run_syneton(&mut sync).await;
+        assert_eq!(counts.failed, 0, "{counts:?}");
+        // The companies' first page was not read again.
+        let company_pages: Vec<String> = sim
+            .sim
+            .request_log()
+            .into_iter()
+            .filter(|r| r.path == "/api/v1/customers")
+            .filter_map(|r| r.query)
+            .filter(|q| q.contains("IsCompany%20eq%201"))
+            .collect();
+        assert!(
+            company_pages.first().is_some_and(|q| q.contains("page=2")),
+            "{company_pages:?}"
+        );
+        let cursor = store
+            .cursor(TENANT, "syneton", "customers")
+            .await
+            .expect("cursor")
+            .expect("feed");
+        assert!(cursor.starts_with("time:"), "the feed follows: {cursor}");
+        let review = store
+            .review_items(Some(TENANT), Some("open"))
+            .await
+            .expect("review");
+        let (companies, _, _, _) = sim.sim.counts();
+        let local = count(&store, "select count(*) from company").await;
+        assert_eq!(
+            local + i64::try_from(review.len()).expect("len"),
+            i64::try_from(companies).expect("n")
+        );
+        assert!(count(&store, "select count(*) from contact").await > 40);
+    }
+);
+
+crate::both_backends!(
+    a_company_linked_by_hand_from_the_review_list_is_read_again_and_merged,
+    |backend| async move {
+        let Some((store, _db)) = store(backend).await else {
+            return;
+        };
+        let sim = SynSim::start(syneton_config()).await;
+        let mut sync = syneton_sync(&sim, &store, &[]);
+        run_syneton(&mut sync).await;
+        let item = store
+            .review_items(Some(TENANT), Some("open"))
+            .await
+            .expect("review")
+            .into_iter()
+            .find(|r| r.remote_id == "108")
+            .expect("108 waits for review");
+        // The admin knows the company: it exists locally, without a number.
+        let mut tx = store.begin(&crmsync::store::Origin::Api).await.expect("tx");
+        let local = tx
+            .insert::<crmsync::store::company::Company>(
+                TENANT,
+                &crmsync::store::company::CompanyFields {
+                    name: "O'Brien".to_owned(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .expect("insert");
+        tx.commit().await.expect("commit");
+        store
+            .link_review(item.review_id, local)
+            .await
+            .expect("linked by hand");
+
+        let counts = run_syneton(&mut sync).await;
+        assert_eq!(counts.failed, 0, "{counts:?}");
+        assert_eq!(company_of(&store, "syneton", "108").await, Some(local));
+        let row = |col: &str| format!("select {col} from company where company_id = {local}");
+        assert_eq!(
+            text(&store, &row("city")).await.as_deref(),
+            Some("Antwerpen")
+        );
+        assert_eq!(
+            text(&store, &row("address_line1")).await.as_deref(),
+            Some("Nieuwstraat 1 bus 2")
+        );
+        // Both sides had a name: Syneton's, read now, is the later one; the loser is journaled.
+        assert_eq!(
+            text(&store, &row("name")).await.as_deref(),
+            Some("O'Brien & Zonen")
+        );
+        assert_eq!(
+            count(&store, &format!("select count(*) from sync_journal where connection = 'syneton' and local_id = {local} and field = 'name' and winner = 'syneton'")).await,
+            1
+        );
+        assert!(text(&store, &row("registration_key")).await.is_none());
+        assert!(
+            store
+                .failures(Some(TENANT), Some("pending"), 10)
+                .await
+                .expect("failures")
+                .is_empty()
+        );
+        let linked = store
+            .review_items(Some(TENANT), Some("linked"))
+            .await
+            .expect("review");
+        assert!(
+            linked
+                .iter()
+                .any(|r| r.remote_id == "108" && r.local_id == Some(local))
         );
     }
 );

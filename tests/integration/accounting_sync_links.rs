@@ -200,6 +200,44 @@ crate::both_backends!(
             Some("The ABC company NV")
         );
 
+        // A second person with An's e-mail cannot take her contact: journaled once; once
+        // an admin ignores it, later re-reads leave it ignored.
+        ap.admin(
+            reqwest::Method::PATCH,
+            "/_sim/relations/APR00004",
+            json!({"contacts": [{"id": "dup-1", "firstName": "Anne", "lastName": "Peeters", "email": "An.Peeters@abc.be"}]}),
+        )
+        .await;
+        let (counts, _) = sync.run().await;
+        assert_eq!(counts.failed, 1, "{counts:?}");
+        let failures = store
+            .failures(Some(TENANT), Some("pending"), 10)
+            .await
+            .expect("failures");
+        assert_eq!(failures.len(), 1, "{failures:?}");
+        assert_eq!(failures[0].remote_id.as_deref(), Some("dup-1"));
+        assert!(
+            failures[0].reason.contains("already linked"),
+            "{failures:?}"
+        );
+        assert!(
+            !failures[0].reason.contains("abc.be"),
+            "no personal data: {failures:?}"
+        );
+        store
+            .set_failure(failures[0].failure_id, false)
+            .await
+            .expect("ignore");
+        let (counts, _) = sync.run().await;
+        assert_eq!(counts.failed, 0, "{counts:?}");
+        assert!(
+            store
+                .failures(Some(TENANT), Some("pending"), 10)
+                .await
+                .expect("failures")
+                .is_empty()
+        );
+
         // The same office in Syneton links to the same companies.
         let syn = SynSim::start(syneton_config()).await;
         run_syneton(&mut syneton_sync(&syn, &store, &[])).await;
@@ -262,5 +300,45 @@ crate::both_backends!(
         let summary = engine.run_now("acme", "syneton", "cli").await.expect("run");
         assert!(summary.error.is_none(), "{summary:?}");
         assert_eq!(summary.counts.created, 0, "{summary:?}");
+
+        // The daemon schedules it; the control API runs it now and shows it active.
+        let app = crmsync::app::Application::build(config.clone())
+            .await
+            .expect("app");
+        let addr = app.local_addr().expect("addr");
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(app.run_until_stopped(async move {
+            let _ = stopped.await;
+        }));
+        let http = reqwest::Client::new();
+        let run: serde_json::Value = http
+            .post(format!("http://{addr}/api/v1/sync/acme/syneton"))
+            .send()
+            .await
+            .expect("run now")
+            .json()
+            .await
+            .expect("summary");
+        assert_eq!(run["connector"], "syneton", "{run}");
+        assert!(run["error"].is_null(), "{run}");
+        let status: serde_json::Value = http
+            .get(format!("http://{addr}/api/v1/status"))
+            .send()
+            .await
+            .expect("status")
+            .json()
+            .await
+            .expect("status json");
+        let conn = status["tenants"]
+            .as_array()
+            .and_then(|t| t.iter().find(|t| t["id"] == "acme"))
+            .and_then(|t| t["connections"].as_array())
+            .and_then(|c| c.iter().find(|c| c["connector"] == "syneton"))
+            .cloned()
+            .expect("syneton in status");
+        assert_eq!(conn["state"], "active", "{conn}");
+        assert_eq!(conn["last_run"]["state"], "succeeded", "{conn}");
+        let _ = stop.send(());
+        task.await.expect("app task").expect("stopped cleanly");
     }
 );

@@ -52,9 +52,14 @@ impl Inbound<'_> {
             Err(e) => {
                 tx.exec("rollback to savepoint record", &[]).await?;
                 tx.exec("release savepoint record", &[]).await?;
-                self.counts.failed += 1;
-                self.journal
-                    .fail_inbound(INBOUND, &person.remote_id, &e.to_string());
+                if self
+                    .journal
+                    .fail_inbound(INBOUND, &person.remote_id, &e.to_string())
+                {
+                    self.counts.failed += 1;
+                } else {
+                    self.counts.skipped += 1;
+                }
                 Ok(None)
             }
         }

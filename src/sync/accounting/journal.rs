@@ -3,7 +3,9 @@
 //! back page); a record that passes resolves its pending failure.
 //!
 //! Entity names follow the review list's hand-linking (`companies`/`contacts` inbound) and
-//! the local entity names outbound (`company`/`contact`).
+//! the local entity names outbound (`company`/`contact`). A failure an admin chose to ignore
+//! stays ignored: AdminPulse reads every record on every run, and would otherwise put it
+//! back in the journal each time.
 
 use std::collections::HashSet;
 
@@ -26,12 +28,14 @@ pub struct Journal {
     failures: Vec<Pending>,
     pending_inbound: HashSet<(String, String)>,
     pending_outbound: HashSet<(String, i64)>,
+    ignored_inbound: HashSet<(String, String)>,
+    ignored_outbound: HashSet<(String, i64)>,
     resolved_inbound: Vec<(String, String)>,
     resolved_outbound: Vec<(String, i64)>,
 }
 
 impl Journal {
-    /// The connection's pending failures.
+    /// The connection's pending and ignored failures.
     ///
     /// # Errors
     /// Store failures.
@@ -44,28 +48,39 @@ impl Journal {
             connection,
             ..Self::default()
         };
-        for f in store
-            .failures(Some(tenant), Some("pending"), 100_000)
-            .await?
-        {
-            if f.connection != connection {
-                continue;
-            }
-            match (f.direction.as_str(), f.remote_id, f.local_id) {
-                ("inbound", Some(r), _) => {
-                    out.pending_inbound.insert((f.entity, r));
+        for state in ["pending", "ignored"] {
+            for f in store.failures(Some(tenant), Some(state), 100_000).await? {
+                if f.connection != connection {
+                    continue;
                 }
-                ("outbound", _, Some(l)) => {
-                    out.pending_outbound.insert((f.entity, l));
+                let (inbound, outbound) = if state == "pending" {
+                    (&mut out.pending_inbound, &mut out.pending_outbound)
+                } else {
+                    (&mut out.ignored_inbound, &mut out.ignored_outbound)
+                };
+                match (f.direction.as_str(), f.remote_id, f.local_id) {
+                    ("inbound", Some(r), _) => {
+                        inbound.insert((f.entity, r));
+                    }
+                    ("outbound", _, Some(l)) => {
+                        outbound.insert((f.entity, l));
+                    }
+                    _ => {}
                 }
-                _ => {}
             }
         }
         Ok(out)
     }
 
-    /// An inbound record failed (`entity`: `companies` or `contacts`).
-    pub fn fail_inbound(&mut self, entity: &str, remote_id: &str, reason: &str) {
+    /// An inbound record failed (`entity`: `companies` or `contacts`); `false` when an
+    /// admin ignores its failure (then it is not journaled again).
+    pub fn fail_inbound(&mut self, entity: &str, remote_id: &str, reason: &str) -> bool {
+        if self
+            .ignored_inbound
+            .contains(&(entity.to_owned(), remote_id.to_owned()))
+        {
+            return false;
+        }
         tracing::debug!(
             connector.id = self.connection,
             entity,
@@ -80,10 +95,18 @@ impl Journal {
             remote_id: Some(remote_id.to_owned()),
             reason: reason.to_owned(),
         });
+        true
     }
 
-    /// An outbound record failed (`entity`: `company` or `contact`).
-    pub fn fail_outbound(&mut self, entity: &str, local_id: i64, reason: &str) {
+    /// An outbound record failed (`entity`: `company` or `contact`); `false` when an admin
+    /// ignores its failure.
+    pub fn fail_outbound(&mut self, entity: &str, local_id: i64, reason: &str) -> bool {
+        if self
+            .ignored_outbound
+            .contains(&(entity.to_owned(), local_id))
+        {
+            return false;
+        }
         tracing::debug!(
             connector.id = self.connection,
             entity,
@@ -98,6 +121,7 @@ impl Journal {
             remote_id: None,
             reason: reason.to_owned(),
         });
+        true
     }
 
     /// An inbound record passed.

@@ -269,12 +269,13 @@ impl Ctx<'_> {
         let mut sent = Vec::new();
         for o in outgoing {
             let Some(cur) = current.get(&o.remote_id) else {
-                inbound.counts.failed += 1;
-                inbound.journal.fail_outbound(
+                if inbound.journal.fail_outbound(
                     o.entity,
                     o.local_id,
                     "the linked Syneton customer no longer exists",
-                );
+                ) {
+                    inbound.counts.failed += 1;
+                }
                 continue;
             };
             let office = offices.get(&o.remote_id);
@@ -302,10 +303,12 @@ impl Ctx<'_> {
             match result {
                 Ok(()) => sent.push(o),
                 Err(e) if is_record_error(&e) => {
-                    inbound.counts.failed += 1;
-                    inbound
+                    if inbound
                         .journal
-                        .fail_outbound(o.entity, o.local_id, &e.to_string());
+                        .fail_outbound(o.entity, o.local_id, &e.to_string())
+                    {
+                        inbound.counts.failed += 1;
+                    }
                 }
                 Err(e) => return Err(e.into()),
             }
