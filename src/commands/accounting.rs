@@ -1,4 +1,5 @@
-//! Building a tenant's Syneton and AdminPulse clients from configuration and the store.
+//! Building a tenant's Syneton and AdminPulse clients from configuration and the store,
+//! and the first sync `crmsync connect` runs.
 //! What `crmsync connect …` stored (encrypted) wins over the configuration file: the API
 //! key and URL typed at connect time, the newest rotated refresh token.
 
@@ -214,4 +215,53 @@ pub async fn adminpulse_client_for(
         credentials,
         Some(events),
     )?)
+}
+
+/// Runs a newly connected accounting connection once, as `crmsync sync --once` would: the
+/// run is recorded in the history and the connection's state follows its outcome.
+///
+/// # Errors
+/// No usable credentials, or store failures. A run that stops early is a summary with
+/// its `error`, not an `Err`.
+pub async fn first_sync(
+    config: &Config,
+    tenant: &str,
+    connector: &str,
+) -> anyhow::Result<crate::sync::engine::RunSummary> {
+    let store = crate::app::open_store(config).await?;
+    let cipher = crate::app::load_cipher(config)?;
+    let engine =
+        crate::sync::engine::Engine::for_accounting(config, &store, &cipher, tenant, connector)
+            .await?;
+    let summary = engine.run_now(tenant, connector, "connect").await;
+    store.close().await;
+    Ok(summary?)
+}
+
+/// Prints the first run's line; an early stop becomes the command's error.
+pub(crate) async fn run_first_sync(
+    config: &Config,
+    tenant: &str,
+    connector: &str,
+) -> anyhow::Result<()> {
+    println!("First sync…");
+    let summary = first_sync(config, tenant, connector).await?;
+    println!("{}", super::sync::render(&summary));
+    let scheduled = config
+        .tenants
+        .get(tenant)
+        .map(|t| match connector {
+            SYNETON => t.syneton.as_ref().is_some_and(|s| s.enabled),
+            _ => t.adminpulse.as_ref().is_some_and(|a| a.enabled),
+        })
+        .unwrap_or(false);
+    if !scheduled {
+        println!(
+            "Set `enabled = true` in [tenants.{tenant}.{connector}] for the daemon to keep it current."
+        );
+    }
+    match summary.error {
+        Some(e) => anyhow::bail!("the first {connector} sync stopped: {e}"),
+        None => Ok(()),
+    }
 }

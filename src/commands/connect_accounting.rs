@@ -1,8 +1,8 @@
 //! `crmsync connect syneton` (API key and URL, verified with a token and `apisettings`)
 //! and `crmsync connect adminpulse` (OAuth login redirect through a one-shot loopback
 //! listener, or an API key, verified with one relations read). Credentials are stored
-//! encrypted and the connection becomes `active`. No sync is started here; nothing secret
-//! is printed or logged.
+//! encrypted and the connection becomes `active`; the command line then runs the first
+//! sync at once ([`super::accounting::first_sync`]). Nothing secret is printed or logged.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::time::Duration;
@@ -346,7 +346,7 @@ pub async fn syneton_cli(
             .max_records_per_page
             .map_or("?".to_owned(), |v| v.to_string()),
     );
-    Ok(())
+    super::accounting::run_first_sync(config, tenant, SYNETON).await
 }
 
 /// `crmsync connect adminpulse` as the command line runs it: an API key when asked for
@@ -371,5 +371,5 @@ pub async fn adminpulse_cli(
         .await?;
     }
     println!("AdminPulse connected for tenant {tenant}: connection active.");
-    Ok(())
+    super::accounting::run_first_sync(config, tenant, ADMINPULSE).await
 }

@@ -160,6 +160,10 @@ pub struct SynetonConfig {
     pub in_list_max: usize,
     /// Longest percent-encoded filter, in bytes (longer URIs risk 414).
     pub filter_max_len: usize,
+    /// Owner of each synced field, `entity.field` → `syneton`, `local` or `both` (the
+    /// default); local values of fields that are not `syneton`'s are written back, e.g.
+    /// `"company.name" = "local"`.
+    pub field_owners: std::collections::BTreeMap<String, crate::mapping::ownership::SynetonOwner>,
 }
 
 impl Default for SynetonConfig {
@@ -179,6 +183,7 @@ impl Default for SynetonConfig {
             change_lag_s: 30,
             in_list_max: 100,
             filter_max_len: 1500,
+            field_owners: std::collections::BTreeMap::new(),
         }
     }
 }
@@ -319,6 +324,15 @@ impl TenantConfig {
                     format!("{p}.duration_token_unit"),
                     "expected minutes or seconds",
                 ));
+            }
+            for key in s.field_owners.keys() {
+                let known = crate::sync::accounting::canon::owned_fields();
+                if !known.contains(key) {
+                    return Err(ConfigError::new(
+                        format!("{p}.field_owners.\"{key}\""),
+                        format!("unknown field; known: {}", known.join(", ")),
+                    ));
+                }
             }
             if s.in_list_max == 0 || s.filter_max_len < 100 {
                 return Err(ConfigError::new(

@@ -158,3 +158,27 @@ fn smtp_takes_one_or_many_recipients_a_password_file_and_checks_addresses() {
     .expect_err("unknown key");
     assert_eq!(err.key, "smtp.tls");
 }
+
+#[test]
+fn syneton_field_owners_name_known_fields_and_owners() {
+    let loaded = load_text(
+        "[tenants.default.syneton]\nfield_owners = { \"company.name\" = \"local\", \"contact.email\" = \"syneton\" }\n",
+    )
+    .expect("valid owners");
+    let owners = &loaded.config.tenants["default"]
+        .syneton
+        .as_ref()
+        .expect("section")
+        .field_owners;
+    assert_eq!(owners.len(), 2);
+    let err =
+        load_text("[tenants.default.syneton]\nfield_owners = { \"company.siret\" = \"local\" }\n")
+            .expect_err("unknown field");
+    assert_eq!(
+        err.key, "tenants.default.syneton.field_owners.\"company.siret\"",
+        "{err}"
+    );
+    assert!(err.to_string().contains("company.vat"), "{err}");
+    load_text("[tenants.default.syneton]\nfield_owners = { \"company.name\" = \"hubspot\" }\n")
+        .expect_err("hubspot is not an owner of a Syneton field");
+}

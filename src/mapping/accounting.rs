@@ -255,22 +255,26 @@ pub fn from_syneton(
         email: clean(customer.email.as_deref()),
         website: clean(customer.homepage.as_deref()),
         language: language(customer.language.as_deref()),
-        contacts: contacts
-            .iter()
-            .map(|c| ContactPerson {
-                remote_id: c.person.customer_id.to_string(),
-                first_name: clean(c.person.firstname.as_deref()),
-                last_name: clean(c.person.name.as_deref()),
-                title: clean(c.person.title.as_deref()),
-                email: clean(c.person.email.as_deref()),
-                phone: clean(c.person.phone.as_deref()),
-                mobile: clean(c.person.mobile.as_deref()),
-                language: language(c.person.language.as_deref()),
-                role: c.function.map(str::to_owned),
-                active: c.person.is_active.unwrap_or(true)
-                    && clean(c.link.end_mandate.as_deref()).is_none(),
-            })
-            .collect(),
+        contacts: contacts.iter().map(syneton_person).collect(),
+    }
+}
+
+/// One person linked to a Syneton company, as a contact person: active while both the
+/// person and the link (no mandate end) are.
+#[must_use]
+pub fn syneton_person(c: &SynetonContact<'_>) -> ContactPerson {
+    ContactPerson {
+        remote_id: c.person.customer_id.to_string(),
+        first_name: clean(c.person.firstname.as_deref()),
+        last_name: clean(c.person.name.as_deref()),
+        title: clean(c.person.title.as_deref()),
+        email: clean(c.person.email.as_deref()),
+        phone: clean(c.person.phone.as_deref()),
+        mobile: clean(c.person.mobile.as_deref()),
+        language: language(c.person.language.as_deref()),
+        role: c.function.map(str::to_owned),
+        active: c.person.is_active.unwrap_or(true)
+            && clean(c.link.end_mandate.as_deref()).is_none(),
     }
 }
 

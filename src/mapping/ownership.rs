@@ -17,6 +17,31 @@ pub enum Owner {
     Both,
 }
 
+/// Who may change a field synced with Syneton (`[tenants.<id>.syneton.field_owners]`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SynetonOwner {
+    /// Syneton's value always wins; local edits are overwritten on its next change.
+    Syneton,
+    /// The local value always wins and is written back to Syneton.
+    Local,
+    /// The later change wins.
+    #[default]
+    Both,
+}
+
+impl SynetonOwner {
+    /// The owner as [`decide`] reads it, where `Hubspot` stands for the remote side.
+    #[must_use]
+    pub fn as_owner(self) -> Owner {
+        match self {
+            Self::Syneton => Owner::Hubspot,
+            Self::Local => Owner::Local,
+            Self::Both => Owner::Both,
+        }
+    }
+}
+
 /// Which side's value to keep.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Winner {
@@ -121,6 +146,10 @@ mod tests {
     fn owners_read_from_config_strings() {
         let o: Owner = serde_json::from_str("\"hubspot\"").expect("parse");
         assert_eq!(o, Owner::Hubspot);
+        let s: SynetonOwner = serde_json::from_str("\"syneton\"").expect("parse");
+        assert_eq!(s.as_owner(), Owner::Hubspot);
+        assert_eq!(SynetonOwner::default().as_owner(), Owner::Both);
+        assert!(serde_json::from_str::<SynetonOwner>("\"hubspot\"").is_err());
         assert_eq!(Owner::default(), Owner::Both);
     }
 }

@@ -42,4 +42,17 @@ impl Store {
             sqlx::query_as(sql).bind(tenant).bind(after_id).bind(limit).fetch_all(pool).await?
         }))
     }
+
+    /// The id of the tenant's latest change (0 when none): where a new connection starts
+    /// reading local changes, the earlier ones being in the state it first links against.
+    ///
+    /// # Errors
+    /// On database errors.
+    pub async fn last_change_id(&self, tenant: &str) -> Result<i64, StoreError> {
+        let sql = "select coalesce(max(change_id), 0) from change_log where tenant_id = $1";
+        Ok(with_pool!(self, pool => {
+            let v: Option<i64> = sqlx::query_scalar(sql).bind(tenant).fetch_one(pool).await?;
+            v.unwrap_or(0)
+        }))
+    }
 }

@@ -110,8 +110,8 @@ pub fn add_worker(
 }
 
 impl Engine {
-    /// Workers for every configured HubSpot connection that has credentials; the others
-    /// are reported `not_connected` by status.
+    /// Workers for every configured connection that has credentials; the others are
+    /// reported `not_connected` by status.
     ///
     /// # Errors
     /// Store failures.
@@ -145,6 +145,44 @@ impl Engine {
                 h.enabled,
                 Box::new(sync),
             );
+        }
+        super::accounting::workers::add(&mut workers, config, store, cipher, &stop, None).await;
+        Ok(Self {
+            store: store.clone(),
+            workers: Arc::new(workers),
+            metrics: SyncMetrics::default(),
+            stop,
+        })
+    }
+
+    /// An engine running only the accounting connection `connector` of `tenant` (the
+    /// first sync of `crmsync connect`); runs in progress elsewhere are left alone.
+    ///
+    /// # Errors
+    /// `Unknown` when that connection has no section or no usable credentials.
+    pub async fn for_accounting(
+        config: &Config,
+        store: &Store,
+        cipher: &Cipher,
+        tenant: &str,
+        connector: &str,
+    ) -> Result<Self, EngineError> {
+        let mut workers = BTreeMap::new();
+        let stop = CancellationToken::new();
+        super::accounting::workers::add(
+            &mut workers,
+            config,
+            store,
+            cipher,
+            &stop,
+            Some((tenant, connector)),
+        )
+        .await;
+        if workers.is_empty() {
+            return Err(EngineError::Unknown {
+                tenant: tenant.to_owned(),
+                connector: connector.to_owned(),
+            });
         }
         Ok(Self {
             store: store.clone(),

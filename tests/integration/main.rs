@@ -5,6 +5,8 @@
 mod support;
 
 mod accounting_connect;
+mod accounting_sync;
+mod accounting_sync_links;
 mod adminpulse_client;
 mod bulk_updates;
 mod change_capture;

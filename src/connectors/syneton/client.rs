@@ -220,6 +220,12 @@ impl SynetonClient {
             .await
     }
 
+    /// Forgets `apisettings`, so the next call reads them again: a connection kept between
+    /// runs reads its settings once per run.
+    pub fn forget_settings(&mut self) {
+        self.settings = OnceCell::new();
+    }
+
     /// Checks the API key and URL the way a run starts: a token, then the settings.
     ///
     /// # Errors

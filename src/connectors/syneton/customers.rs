@@ -93,6 +93,13 @@ impl<T: DeserializeOwned> Pages<T> {
         Ok(Some(rows))
     }
 
+    /// Where the next page will be read (`None` after the last): a point to resume from
+    /// with [`SynetonClient::resume_pages`]. It carries no secret (the token is a header).
+    #[must_use]
+    pub fn next_url(&self) -> Option<&url::Url> {
+        self.next.as_ref()
+    }
+
     /// Every remaining row.
     ///
     /// # Errors
@@ -128,6 +135,26 @@ impl SynetonClient {
         url.set_query(Some(&query));
         Ok(Pages {
             next: Some(url),
+            endpoint: path,
+            skipped: 0,
+            _rows: PhantomData,
+        })
+    }
+
+    /// The pages of `path` continuing at `next` (a [`Pages::next_url`] kept earlier).
+    ///
+    /// # Errors
+    /// [`SynetonError::ForeignLink`] for a URL outside the configured base URL.
+    pub fn resume_pages<T>(
+        &self,
+        path: &'static str,
+        next: url::Url,
+    ) -> Result<Pages<T>, SynetonError> {
+        if !self.is_own(&next) {
+            return Err(SynetonError::ForeignLink);
+        }
+        Ok(Pages {
+            next: Some(next),
             endpoint: path,
             skipped: 0,
             _rows: PhantomData,

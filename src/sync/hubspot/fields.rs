@@ -13,8 +13,7 @@ use crate::connectors::hubspot::models::HsObject;
 use crate::domain::company_key::CompanyKey;
 use crate::mapping::civility;
 
-/// Canonical field values.
-pub type Canon = BTreeMap<String, String>;
+pub use crate::sync::common::Canon;
 
 /// The four synced entities.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

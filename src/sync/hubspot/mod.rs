@@ -6,7 +6,7 @@ pub mod context;
 pub mod fields;
 pub mod inbound;
 pub mod local;
-pub mod merge;
+pub use super::common::merge;
 pub mod outbound;
 pub mod records;
 pub mod reread;

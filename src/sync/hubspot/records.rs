@@ -7,6 +7,7 @@ use crate::store::company::Company;
 use crate::store::contact::Contact;
 use crate::store::deal::Deal;
 use crate::store::{Entity, Store, StoreError, WriteTx, with_pool};
+pub use crate::sync::common::lookup::{company_by_key, contact_by_email};
 
 /// A local record as the outbound side reads it, deleted ones included.
 #[derive(Debug, Clone)]
@@ -135,28 +136,4 @@ pub async fn write(
         Local::Deal(f) => tx.write::<Deal>(tenant, id, f).await,
         Local::Activity(f) => tx.write::<Activity>(tenant, id, f).await,
     }
-}
-
-/// The live local company with this registration key.
-///
-/// # Errors
-/// On database errors.
-pub async fn company_by_key(
-    tx: &mut WriteTx,
-    tenant: &str,
-    key: &str,
-) -> Result<Option<i64>, StoreError> {
-    tx.scalar_id("select company_id from company where tenant_id = $1 and registration_key = $2 and deleted_at is null", tenant, key).await
-}
-
-/// The live local contact with this e-mail (case-insensitive).
-///
-/// # Errors
-/// On database errors.
-pub async fn contact_by_email(
-    tx: &mut WriteTx,
-    tenant: &str,
-    email: &str,
-) -> Result<Option<i64>, StoreError> {
-    tx.scalar_id("select contact_id from contact where tenant_id = $1 and lower(email) = lower($2) and deleted_at is null", tenant, email).await
 }

@@ -1,10 +1,11 @@
 //! The three-way, per-field comparison of a remote record, its local record and the values
-//! both held at the last sync (spec §3.4). A field equal on both sides is left alone; a field
+//! both held at the last sync (spec §3.4), shared by every connection: `Owner::Hubspot` and
+//! `Winner::Hubspot` stand for the remote side of whichever connection compares. A field equal on both sides is left alone; a field
 //! changed on one side goes to the other; a field changed on both sides goes by its owner,
 //! and for `both` the later change wins. A value is never sent back to the side it came
 //! from, which is what keeps runs without changes free of writes.
 
-use super::fields::Canon;
+use super::Canon;
 use crate::mapping::ownership::{FieldChange, Owner, Winner, decide, overwrote_a_change};
 use crate::store::sync::Base;
 

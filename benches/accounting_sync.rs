@@ -1,0 +1,359 @@
+//! Benchmark: the Syneton and AdminPulse syncs into the store, at the configured pace,
+//! against `crmsync simulate syneton|adminpulse` running as separate processes (so the
+//! figures are the sync's alone), into a fresh SQLite store (or `BENCH_DATABASE_URL`).
+//!
+//! Syneton: the first full read (registered offices, companies, every company ↔ person
+//! link, persons) applied page by page, then a run with nothing changed. AdminPulse: the
+//! first read of every relation with its contact persons, then the re-read with nothing
+//! changed. Prints calls used against the minimum, wall time against what the configured
+//! pace allows (the `min_call_interval_ms` floor and `RateLimit` calls per 61-second
+//! window, computed call by call), records written, local writes of the quiet runs, CPU
+//! seconds and peak RSS of this process.
+//!
+//!     cargo bench --bench accounting_sync
+//!     cargo bench --bench accounting_sync -- 5000 10000 5000 120 100
+//!         # Syneton companies, Syneton contact persons (also AdminPulse's), AdminPulse
+//!         # relations, Syneton RateLimit per minute, Syneton min_call_interval_ms
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crmsync::config::AdminPulseFieldMap;
+use crmsync::connectors::adminpulse::{self, AdminPulseClient};
+use crmsync::connectors::syneton::{self, SynetonClient};
+use crmsync::store::sync::RunCounts;
+use crmsync::store::{PoolOptions, Store};
+use crmsync::sync::adminpulse::AdminPulseSync;
+use crmsync::sync::syneton::{Settings, SynetonSync};
+use secrecy::SecretString;
+use tokio_util::sync::CancellationToken;
+
+const TENANT: &str = "bench";
+
+fn arg(n: usize, default: u64) -> u64 {
+    std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .nth(n)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(default)
+}
+
+/// CPU seconds (user + system) of this process, from /proc.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let fields: Vec<&str> = stat
+        .rsplit(')')
+        .next()
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect();
+    let tick = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (tick(11) + tick(12)) / 100.0
+}
+
+/// Peak resident set size of this process so far, in MiB.
+fn peak_rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(0.0, |kib| kib / 1024.0)
+}
+
+/// When the call after `calls` calls could start, under a floor `interval` and at most
+/// `limit` starts per `window` (the gate's rules).
+fn paced_wall(calls: u64, interval: Duration, limit: u64, window: Duration) -> Duration {
+    let mut starts: Vec<Duration> = Vec::new();
+    for k in 0..=calls as usize {
+        let mut t = starts.last().map_or(Duration::ZERO, |p| *p + interval);
+        if k >= limit as usize {
+            t = t.max(starts[k - limit as usize] + window);
+        }
+        starts.push(t);
+    }
+    starts.last().copied().unwrap_or_default()
+}
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+async fn start(args: &[&str], probe: &str) -> Server {
+    let child = Command::new(env!("CARGO_BIN_EXE_crmsync"))
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the simulator");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while reqwest::get(probe).await.is_err() {
+        assert!(Instant::now() < deadline, "simulator did not start");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Server(child)
+}
+
+fn port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+/// One run's figures.
+struct Measured {
+    counts: RunCounts,
+    wall: Duration,
+    cpu: f64,
+    writes: i64,
+}
+
+async fn changes(store: &Store) -> i64 {
+    store
+        .scalar_i64("select count(*) from change_log")
+        .await
+        .expect("count")
+}
+
+async fn measure<F: std::future::Future<Output = RunCounts>>(store: &Store, run: F) -> Measured {
+    let (log, cpu, started) = (changes(store).await, cpu_seconds(), Instant::now());
+    let counts = run.await;
+    Measured {
+        counts,
+        wall: started.elapsed(),
+        cpu: cpu_seconds() - cpu,
+        writes: changes(store).await - log,
+    }
+}
+
+async fn syneton_run(sync: &mut SynetonSync) -> RunCounts {
+    let (counts, error) = sync.run().await;
+    assert!(error.is_none(), "Syneton run failed: {error:?}");
+    counts
+}
+
+async fn adminpulse_run(sync: &mut AdminPulseSync) -> RunCounts {
+    let (counts, error) = sync.run().await;
+    assert!(error.is_none(), "AdminPulse run failed: {error:?}");
+    counts
+}
+
+#[tokio::main]
+async fn main() {
+    let (companies, contacts, relations) = (arg(0, 5000), arg(1, 10_000), arg(2, 5000));
+    let (rate_limit, interval_ms) = (arg(3, 120), arg(4, 100));
+    let per_page: u64 = 100;
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = std::env::var("BENCH_DATABASE_URL")
+        .unwrap_or_else(|_| format!("sqlite://{}", dir.path().join("bench.db").display()));
+    let store = Store::connect(&url, PoolOptions::default())
+        .await
+        .expect("store");
+    store.migrate().await.expect("migrate");
+    store.ensure_tenant(TENANT, "Bench").await.expect("tenant");
+
+    // --- Syneton ---------------------------------------------------------------------------
+    let sp = port();
+    let _syneton = start(
+        &[
+            "simulate",
+            "syneton",
+            "--port",
+            &sp.to_string(),
+            "--companies",
+            &companies.to_string(),
+            "--contacts",
+            &contacts.to_string(),
+            "--rate-limit",
+            &rate_limit.to_string(),
+            "--per-page",
+            &per_page.to_string(),
+        ],
+        &format!("http://127.0.0.1:{sp}/_sim/stats"),
+    )
+    .await;
+    let mut config = syneton::ClientConfig::new(&format!("http://127.0.0.1:{sp}")).expect("url");
+    config.min_call_interval = Duration::from_millis(interval_ms);
+    let window = config.rate_window;
+    let client = SynetonClient::new(
+        config,
+        SecretString::from(crmsync::simulate::syneton::DEFAULT_API_KEY),
+    )
+    .expect("client");
+    let mut sync = SynetonSync::new(
+        store.clone(),
+        client,
+        TENANT,
+        Settings::default(),
+        CancellationToken::new(),
+    );
+    let syn_full = measure(&store, syneton_run(&mut sync)).await;
+    let syn_quiet = measure(&store, syneton_run(&mut sync)).await;
+    let syn_rss = peak_rss_mib();
+    let stats: serde_json::Value = reqwest::get(format!("http://127.0.0.1:{sp}/_sim/stats"))
+        .await
+        .expect("stats")
+        .json()
+        .await
+        .expect("stats json");
+    let count = |k: &str| stats[k].as_u64().unwrap_or(0);
+    let pages = |n: u64| n.div_ceil(per_page).max(1);
+    // Token + settings, registered offices, companies, links, persons.
+    let syn_min = 2
+        + pages(count("addresses"))
+        + pages(count("companies"))
+        + pages(count("links"))
+        + pages(count("persons"));
+    let interval = Duration::from_millis(interval_ms);
+    let syn_paced = paced_wall(
+        u64::try_from(syn_full.counts.calls).unwrap_or(0),
+        interval,
+        rate_limit,
+        window,
+    );
+    let local_companies = store
+        .scalar_i64("select count(*) from company")
+        .await
+        .expect("count");
+    let local_contacts = store
+        .scalar_i64("select count(*) from contact")
+        .await
+        .expect("count");
+    let review = store
+        .review_items(Some(TENANT), Some("open"))
+        .await
+        .expect("review")
+        .len();
+
+    // --- AdminPulse ------------------------------------------------------------------------
+    let ap = port();
+    let _adminpulse = start(
+        &[
+            "simulate",
+            "adminpulse",
+            "--port",
+            &ap.to_string(),
+            "--companies",
+            &relations.to_string(),
+            "--contacts",
+            &contacts.to_string(),
+        ],
+        &format!("http://127.0.0.1:{ap}/_sim/config"),
+    )
+    .await;
+    let ap_config = adminpulse::ClientConfig::new(
+        url::Url::parse(&format!("http://127.0.0.1:{ap}")).expect("url"),
+    );
+    let (ap_interval, ap_window) = (ap_config.min_call_interval, ap_config.rate_window);
+    let ap_client = AdminPulseClient::new(
+        ap_config,
+        adminpulse::Credentials::ApiKey(SecretString::from(
+            crmsync::simulate::adminpulse::DEFAULT_API_KEY,
+        )),
+        None,
+    )
+    .expect("client");
+    let mut ap_sync = AdminPulseSync::new(
+        store.clone(),
+        ap_client,
+        TENANT,
+        AdminPulseFieldMap::default(),
+        CancellationToken::new(),
+    );
+    let ap_full = measure(&store, adminpulse_run(&mut ap_sync)).await;
+    let ap_quiet = measure(&store, adminpulse_run(&mut ap_sync)).await;
+    let ap_min = relations.div_ceil(400);
+    let ap_paced = paced_wall(
+        u64::try_from(ap_full.counts.calls).unwrap_or(0),
+        ap_interval,
+        480,
+        ap_window,
+    );
+    let both = store
+        .scalar_i64(
+            "select count(*) from (select local_id from entity_link where entity = 'company' \
+             group by local_id having count(*) > 1) x",
+        )
+        .await
+        .expect("count");
+
+    println!(
+        "Syneton office: {} companies, {} persons, {} links, {} registered offices → {local_companies} local companies, {local_contacts} contacts, {review} on the review list",
+        count("companies"),
+        count("persons"),
+        count("links"),
+        count("addresses")
+    );
+    println!(
+        "AdminPulse office: {relations} relations; {both} local companies linked to both connections"
+    );
+    println!();
+    println!(
+        "| metric | Syneton first sync | Syneton, nothing changed | AdminPulse first sync | AdminPulse re-read, nothing changed |"
+    );
+    println!("|---|---:|---:|---:|---:|");
+    let c = |m: &Measured| {
+        format!(
+            "{} read, {} created, {} updated, {} failed",
+            m.counts.read, m.counts.created, m.counts.updated, m.counts.failed
+        )
+    };
+    println!(
+        "| records | {} | {} | {} | {} |",
+        c(&syn_full),
+        c(&syn_quiet),
+        c(&ap_full),
+        c(&ap_quiet)
+    );
+    println!(
+        "| API calls / minimum | {} / {syn_min} ({:.3}×) | {} / 3 | {} / {ap_min} ({:.3}×) | {} / {ap_min} |",
+        syn_full.counts.calls,
+        syn_full.counts.calls as f64 / syn_min as f64,
+        syn_quiet.counts.calls,
+        ap_full.counts.calls,
+        ap_full.counts.calls as f64 / ap_min as f64,
+        ap_quiet.counts.calls
+    );
+    println!(
+        "| configured pace | {interval_ms} ms floor, RateLimit {rate_limit}/min (over {} s) | | {} ms floor, 480/min | |",
+        window.as_secs(),
+        ap_interval.as_millis()
+    );
+    println!(
+        "| wall time / paced minimum | {:.1} s / {:.1} s ({:.3}×) | {:.2} s | {:.2} s / {:.2} s ({:.3}×) | {:.2} s |",
+        syn_full.wall.as_secs_f64(),
+        syn_paced.as_secs_f64(),
+        syn_full.wall.as_secs_f64() / syn_paced.as_secs_f64().max(1e-9),
+        syn_quiet.wall.as_secs_f64(),
+        ap_full.wall.as_secs_f64(),
+        ap_paced.as_secs_f64(),
+        ap_full.wall.as_secs_f64() / ap_paced.as_secs_f64().max(1e-9),
+        ap_quiet.wall.as_secs_f64()
+    );
+    println!(
+        "| local writes (change log rows) | {} | {} | {} | {} |",
+        syn_full.writes, syn_quiet.writes, ap_full.writes, ap_quiet.writes
+    );
+    println!(
+        "| CPU (user+sys) | {:.2} s | {:.2} s | {:.2} s | {:.2} s |",
+        syn_full.cpu, syn_quiet.cpu, ap_full.cpu, ap_quiet.cpu
+    );
+    println!(
+        "| peak RSS of this process, so far | {syn_rss:.1} MiB | | {:.1} MiB | |",
+        peak_rss_mib()
+    );
+}
