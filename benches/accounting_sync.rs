@@ -356,4 +356,30 @@ async fn main() {
         "| peak RSS of this process, so far | {syn_rss:.1} MiB | | {:.1} MiB | |",
         peak_rss_mib()
     );
+    // What the failed records are (ids blanked, so equal reasons group).
+    let mut reasons: std::collections::BTreeMap<(String, String), usize> =
+        std::collections::BTreeMap::new();
+    for f in store
+        .failures(Some(TENANT), Some("pending"), 100_000)
+        .await
+        .expect("failures")
+    {
+        let reason: String = f
+            .reason
+            .split_whitespace()
+            .map(|w| {
+                if w.chars().any(|c| c.is_ascii_digit()) {
+                    "#"
+                } else {
+                    w
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
+        *reasons.entry((f.connection, reason)).or_default() += 1;
+    }
+    println!();
+    for ((connection, reason), n) in reasons {
+        println!("failed records, {connection}: {n} × {reason}");
+    }
 }

@@ -265,7 +265,17 @@ crate::both_backends!(
         assert!(count(&store, "select count(*) from contact").await > 40);
 
         // A second run: the bad number is changed but still invalid, the missing one is
-        // still missing. Nothing is created and the review list does not grow.
+        // still missing. Nothing is created and the review list does not grow; a person
+        // newly linked to the bakery waits with it.
+        let baker = sim
+            .admin(
+                reqwest::Method::POST,
+                "/_sim/customers",
+                json!({"Name": "Claes", "Firstname": "Jef", "IsCompany": false, "Email": "jef@hoekske.be", "linkTo": 103}),
+            )
+            .await["CustomerId"]
+            .as_i64()
+            .expect("person id");
         sim.admin(
             reqwest::Method::PATCH,
             "/_sim/customers/103",
@@ -286,6 +296,14 @@ crate::both_backends!(
             .expect("review");
         assert_eq!(again.len(), review.len());
         assert_eq!(again.iter().filter(|r| r.remote_id == "103").count(), 1);
+        assert_eq!(
+            count(
+                &store,
+                "select count(*) from contact where email = 'jef@hoekske.be'"
+            )
+            .await,
+            0
+        );
 
         // Corrected in Syneton: created, and the review item closes.
         sim.admin(
@@ -309,6 +327,18 @@ crate::both_backends!(
         let bakery = company_of(&store, "syneton", "103")
             .await
             .expect("103 linked now");
+        // Its contact person came with it, though the person did not change since.
+        assert_eq!(
+            count(&store, &format!("select count(*) from contact where email = 'jef@hoekske.be' and company_id = {bakery}")).await,
+            1
+        );
+        assert!(
+            store
+                .local_ids(TENANT, "contact", "syneton", &[baker.to_string()])
+                .await
+                .expect("links")
+                .contains_key(&baker.to_string())
+        );
         let closed = store
             .review_items(Some(TENANT), Some("linked"))
             .await
