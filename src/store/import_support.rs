@@ -176,7 +176,15 @@ impl Store {
             };
             WriteTx { inner }
         } else {
-            self.begin(&Origin::Import).await?
+            let mut tx = self.begin(&Origin::Import).await?;
+            // Records this import creates are logged by `insert_many`, not row by row by
+            // the insert triggers (migration 0003).
+            let flag = match tx.inner {
+                TxInner::Sqlite(_) => "update write_context set bulk_inserts = 1",
+                TxInner::Postgres(_) => "select set_config('crmsync.bulk_inserts', 'on', true)",
+            };
+            on_tx!(tx, conn => sqlx::query(flag).execute(conn).await?.rows_affected());
+            tx
         };
         Ok(ImportTx { tx, dry_run })
     }
@@ -346,7 +354,46 @@ impl ImportTx {
             bind_owned!(sqlx::query_scalar::<_, i64>(text), args).fetch_all(conn).await?
         });
         ids.sort_unstable();
+        self.log_inserts(E::NAME, tenant, &ids).await?;
         Ok(ids)
+    }
+
+    /// The change-log rows of records just created, in one statement: the insert triggers
+    /// leave them to the import (see [`Store::begin_import`]).
+    async fn log_inserts(
+        &mut self,
+        entity: &str,
+        tenant: &str,
+        ids: &[i64],
+    ) -> Result<(), StoreError> {
+        let origin = Origin::Import.as_str();
+        match &mut self.tx.inner {
+            TxInner::Sqlite(t) => {
+                sqlx::query(
+                    "insert into change_log (tenant_id, entity, entity_id, op, origin) \
+                     select $1, $2, value, 'insert', $3 from json_each($4)",
+                )
+                .bind(tenant)
+                .bind(entity)
+                .bind(origin)
+                .bind(Json(ids))
+                .execute(&mut **t)
+                .await?;
+            }
+            TxInner::Postgres(t) => {
+                sqlx::query(
+                    "insert into change_log (tenant_id, entity, entity_id, op, origin) \
+                     select $1, $2, id, 'insert', $3 from unnest($4::bigint[]) as id",
+                )
+                .bind(tenant)
+                .bind(entity)
+                .bind(origin)
+                .bind(ids)
+                .execute(&mut **t)
+                .await?;
+            }
+        }
+        Ok(())
     }
 
     /// Writes every column of record `id` and clears its `deleted_at` (restoring it).

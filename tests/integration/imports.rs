@@ -144,7 +144,30 @@ both_backends!(customers_import_sets_every_column, |backend| async move {
     assert!(
         changes
             .iter()
-            .all(|c| c.origin == "import" && c.op == "insert")
+            .all(|c| c.origin == "import" && c.op == "insert" && c.entity == "company")
+    );
+    let mut logged: Vec<i64> = changes.iter().map(|c| c.entity_id).collect();
+    let mut created: Vec<i64> = list.iter().map(|c| c.company_id).collect();
+    logged.sort_unstable();
+    created.sort_unstable();
+    assert_eq!(logged, created, "one insert logged per created record");
+    // The import logs its own inserts; a later writer is captured row by row again.
+    store
+        .execute_raw(
+            "insert into company (tenant_id, name, status) values ('acme', 'Direct', 'client')",
+        )
+        .await
+        .expect("direct insert");
+    let after = store
+        .changes_after(TENANT, changes[2].change_id, 100)
+        .await
+        .expect("changes");
+    assert_eq!(
+        after
+            .iter()
+            .map(|c| (c.op.as_str(), c.origin.as_str()))
+            .collect::<Vec<_>>(),
+        [("insert", "sql")]
     );
 });
 
