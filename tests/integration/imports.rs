@@ -477,6 +477,75 @@ both_backends!(
 );
 
 both_backends!(
+    dry_run_and_apply_agree_when_a_file_names_records_again_chunks_apart,
+    |backend| async move {
+        let Some((db, store)) = setup(backend).await else {
+            return;
+        };
+        import(&store, &fixture("customers_en.csv"), ImportKind::Customers).await;
+        let stored = write(
+            &db,
+            "stored.csv",
+            b"Contact ID,Email,Customer domain\nS-1,s1@example.com,acme.fr\nS-2,s2@example.com,acme.fr\nS-3,s3@example.com,acme.fr\n",
+        );
+        import(&store, &stored, ImportKind::Contacts).await;
+        // Stored contacts are looked up chunk by chunk (500 rows) and only keys the file
+        // names again are remembered: every later row below is chunks away from the one
+        // it depends on.
+        let mut text = String::from("Contact ID,Email,Customer domain,Job title,Deleted\n");
+        text.push_str("S-1,s1.new@example.com,acme.fr,,\n");
+        text.push_str("S-2,,,,1\n");
+        for i in 0..1300 {
+            text.push_str(&format!("N-{i},n{i}@example.com,acme.fr,,\n"));
+        }
+        text.push_str(",s1@example.com,acme.fr,,\n"); // S-1's old e-mail: a new contact
+        text.push_str(",s2@example.com,acme.fr,Back,\n"); // S-2, deleted above: restored
+        text.push_str("N-5,n5@example.com,acme.fr,CEO,\n"); // created above: updated
+        text.push_str("X-1,n7@example.com,acme.fr,,\n"); // N-7's e-mail: rejected
+        text.push_str("S-3,s3@example.com,acme.fr,,\n"); // unchanged
+        let path = write(&db, "again.csv", text.as_bytes());
+        let counts = |r: &ImportReport| (r.created, r.updated, r.deleted, r.unchanged, r.rejected);
+        let (dry, _) = import_with(&store, &path, options(ImportKind::Contacts, true))
+            .await
+            .expect("dry run");
+        let (real, rejected) = import(&store, &path, ImportKind::Contacts).await;
+        assert_eq!(counts(&real), (1301, 3, 1, 1, 1), "{rejected:?}");
+        assert_eq!(
+            counts(&dry),
+            counts(&real),
+            "the dry run foresees the real run"
+        );
+        assert_eq!(rejected[0].line, 1307);
+        assert!(rejected[0].errors[0].reason.contains("another contact"));
+        let total = store
+            .scalar_i64("select count(*) from contact where tenant_id = 'acme'")
+            .await
+            .expect("count");
+        assert_eq!(total, 3 + 1301);
+        let by_email = |e: &str| {
+            let q = ListQuery {
+                filters: vec![crmsync::store::Filter::EqIgnoreCase("email", e.to_owned())],
+                include_deleted: true,
+                ..ListQuery::default()
+            };
+            let store = store.clone();
+            async move { store.list::<Contact>(TENANT, &q).await.expect("list").items }
+        };
+        let s1 = by_email("s1@example.com").await;
+        assert_eq!(s1.len(), 1);
+        assert_eq!(s1[0].fields.external_id, None, "a new contact, not S-1");
+        let s2 = by_email("s2@example.com").await;
+        assert!(s2[0].deleted_at.is_none());
+        assert_eq!(s2[0].fields.job_title.as_deref(), Some("Back"));
+        let n5 = by_email("n5@example.com").await;
+        assert_eq!(n5[0].fields.job_title.as_deref(), Some("CEO"));
+        // Run again: everything is found, nothing created.
+        let (again, _) = import(&store, &path, ImportKind::Contacts).await;
+        assert_eq!(again.created, 0);
+    }
+);
+
+both_backends!(
     every_validation_error_names_line_and_column,
     |backend| async move {
         let Some((db, store)) = setup(backend).await else {
