@@ -16,3 +16,7 @@ create trigger contact_capture_insert after insert on contact
     execute function crmsync_capture_change('contact_id');
 create trigger contact_capture after update or delete on contact
     for each row execute function crmsync_capture_change('contact_id');
+
+-- Bulk updates (criteria, authorizations) through the control API: rows whose [old] no
+-- longer matches the store are counted apart from rejected ones.
+alter table import_job add column conflict_count bigint not null default 0;

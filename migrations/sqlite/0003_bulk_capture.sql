@@ -20,3 +20,7 @@ begin
     insert into change_log (tenant_id, entity, entity_id, op, origin)
     values (new.tenant_id, 'contact', new.contact_id, 'insert', coalesce((select origin from write_context where context_id = 1), 'sql'));
 end;
+
+-- Bulk updates (criteria, authorizations) through the control API: rows whose [old] no
+-- longer matches the store are counted apart from rejected ones.
+alter table import_job add column conflict_count integer not null default 0;

@@ -1,4 +1,5 @@
-//! `POST /api/v1/{tenant}/imports` (multipart: `file`, `kind`, `dry_run`, `mapping`),
+//! `POST /api/v1/{tenant}/imports` (multipart: `file`, `kind`, `dry_run`, `mapping`, and for
+//! the `[old]`/`[new]` bulk updates `force`),
 //! `GET /api/v1/imports/{id}` (state, progress, counts) and
 //! `GET /api/v1/imports/{id}/errors.csv` (the rejected rows plus a reason column).
 //!
@@ -61,13 +62,15 @@ fn running(id: &str) -> Option<(u64, f64)> {
     reason = "only describes the multipart form in the OpenAPI document"
 )]
 pub struct ImportUpload {
-    /// The CSV or XLSX file.
+    /// The CSV or XLSX file (or a zip holding one CSV file).
     #[schema(value_type = String, format = Binary)]
     file: Vec<u8>,
-    /// `customers` or `contacts`.
+    /// `customers`, `contacts`, or the bulk updates `criteria` and `authorizations`.
     kind: String,
     /// `true` to check the file and write nothing.
     dry_run: Option<bool>,
+    /// Bulk updates: `true` to apply rows changed since the export too.
+    force: Option<bool>,
     /// Column overrides, one `Header=field` per line.
     mapping: Option<String>,
 }
@@ -94,6 +97,8 @@ pub struct ImportCounts {
     pub unchanged: i64,
     /// Rows rejected.
     pub rejected: i64,
+    /// Bulk updates: rows changed since the export, skipped (see `force`).
+    pub conflicts: i64,
 }
 
 /// An import job.
@@ -103,7 +108,7 @@ pub struct ImportStatus {
     pub id: String,
     /// Tenant.
     pub tenant: String,
-    /// `customers` or `contacts`.
+    /// `customers`, `contacts`, `criteria` or `authorizations`.
     pub kind: String,
     /// Uploaded file name.
     pub file_name: String,
@@ -160,6 +165,7 @@ impl From<ImportJob> for ImportStatus {
                 deleted: job.deleted_count,
                 unchanged: job.unchanged_count,
                 rejected: job.rejected_count,
+                conflicts: job.conflict_count,
             },
             error: job.error,
             warnings: Vec::new(),
@@ -184,6 +190,16 @@ impl Drop for TempUpload {
     fn drop(&mut self) {
         let _ = std::fs::remove_file(&self.0);
     }
+}
+
+/// The kinds an upload may be.
+const KINDS: &str = "customers, contacts, criteria or authorizations";
+
+fn is_true(text: &str) -> bool {
+    matches!(
+        text.trim().to_ascii_lowercase().as_str(),
+        "true" | "1" | "yes" | "on"
+    )
 }
 
 fn invalid(message: impl Into<String>) -> ApiError {
@@ -221,7 +237,7 @@ pub async fn create_import(
         ApiError::new(e.status(), "bad_request", e.body_text())
     };
     let mut upload: Option<(TempUpload, String)> = None;
-    let (mut kind, mut dry_run, mut mapping) = (None, false, Vec::new());
+    let (mut kind, mut dry_run, mut force, mut mapping) = (None, false, false, Vec::new());
     while let Some(mut field) = multipart.next_field().await.map_err(bad)? {
         match field.name().unwrap_or_default() {
             "file" => {
@@ -252,21 +268,16 @@ pub async fn create_import(
                 let text = field.text().await.map_err(bad)?;
                 kind = Some(
                     ImportKind::parse(&text)
-                        .ok_or_else(|| invalid("kind: must be customers or contacts"))?,
+                        .ok_or_else(|| invalid(format!("kind: must be one of {KINDS}")))?,
                 );
             }
-            "dry_run" => {
-                let text = field.text().await.map_err(bad)?;
-                dry_run = matches!(
-                    text.trim().to_ascii_lowercase().as_str(),
-                    "true" | "1" | "yes" | "on"
-                );
-            }
+            "dry_run" => dry_run = is_true(&field.text().await.map_err(bad)?),
+            "force" => force = is_true(&field.text().await.map_err(bad)?),
             "mapping" => mapping = parse_mapping(&field.text().await.map_err(bad)?)?,
             _ => {}
         }
     }
-    let kind = kind.ok_or_else(|| invalid("kind: is required (customers or contacts)"))?;
+    let kind = kind.ok_or_else(|| invalid(format!("kind: is required ({KINDS})")))?;
     let (temp, file_name) = upload.ok_or_else(|| invalid("file: is required"))?;
     let options = ImportOptions {
         kind,
@@ -274,7 +285,7 @@ pub async fn create_import(
         dry_run,
         mapping,
         sheet: None,
-        force: false,
+        force,
     };
     let prepared = PreparedImport::open(&temp.0, options).map_err(|e| match e {
         crate::import::ImportError::Unreadable { reason, .. } => {
@@ -320,6 +331,7 @@ pub async fn create_import(
                     deleted: n(report.deleted),
                     unchanged: n(report.unchanged),
                     rejected: n(report.rejected),
+                    conflicts: n(report.conflicts),
                 };
                 let recorded = match store.add_import_errors(&tenant, &job_id, &rows).await {
                     Ok(()) => store.finish_import_job(&job_id, counts, None).await,

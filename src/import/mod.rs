@@ -75,13 +75,14 @@ impl ImportKind {
         }
     }
 
-    /// Parses `customers` / `contacts` (case-insensitive); bulk updates are not parsed here
-    /// (the control API takes the two record kinds only).
+    /// Parses `customers`, `contacts`, `criteria` or `authorizations` (case-insensitive).
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
         match value.trim().to_ascii_lowercase().as_str() {
             "customers" | "customer" | "companies" => Some(Self::Customers),
             "contacts" | "contact" => Some(Self::Contacts),
+            "criteria" => Some(Self::Criteria),
+            "authorizations" => Some(Self::Authorizations),
             _ => None,
         }
     }

@@ -11,7 +11,7 @@
 //! Must not: read the whole CSV into memory, or put cell values in errors.
 
 use std::fs::File;
-use std::io::{BufReader, Cursor, Read};
+use std::io::{BufReader, Cursor, Read, Seek};
 use std::path::Path;
 
 use calamine::{Data, Reader as _, Xlsx};
@@ -72,6 +72,46 @@ impl std::fmt::Debug for RowReader {
     }
 }
 
+/// The one CSV file a zip holds (as `export template --out X.zip` writes it), unpacked to
+/// an unnamed temporary file so it streams like any CSV; `None` for an XLSX workbook.
+fn zipped_csv(path: &Path) -> Result<Option<File>, ImportError> {
+    let file = File::open(path).map_err(|e| unreadable(path, e.to_string()))?;
+    let mut zip = zip::ZipArchive::new(BufReader::new(file))
+        .map_err(|e| unreadable(path, format!("not a readable zip or XLSX file ({e})")))?;
+    let names: Vec<String> = zip
+        .file_names()
+        .map(|n| n.map(std::borrow::Cow::into_owned))
+        .collect::<Result<_, _>>()
+        .map_err(|e| unreadable(path, format!("not a readable zip file ({e})")))?;
+    if names
+        .iter()
+        .any(|n| n == "[Content_Types].xml" || n.starts_with("xl/"))
+    {
+        return Ok(None);
+    }
+    let csvs: Vec<&String> = names
+        .iter()
+        .filter(|n| n.to_ascii_lowercase().ends_with(".csv") && !n.starts_with("__MACOSX/"))
+        .collect();
+    let [name] = csvs.as_slice() else {
+        return Err(unreadable(
+            path,
+            format!(
+                "a zip must hold exactly one CSV file; this one holds {}",
+                csvs.len()
+            ),
+        ));
+    };
+    let mut entry = zip
+        .by_name(name)
+        .map_err(|e| unreadable(path, format!("cannot unpack {name} ({e})")))?;
+    let fail = |e: std::io::Error| unreadable(path, format!("cannot unpack {name} ({e})"));
+    let mut out = tempfile::tempfile().map_err(fail)?;
+    std::io::copy(&mut entry, &mut out).map_err(fail)?;
+    out.seek(std::io::SeekFrom::Start(0)).map_err(fail)?;
+    Ok(Some(out))
+}
+
 fn unreadable(path: &Path, reason: impl Into<String>) -> ImportError {
     ImportError::Unreadable {
         file: path.display().to_string(),
@@ -87,6 +127,16 @@ impl RowReader {
     /// spreadsheet, unknown sheet, malformed CSV).
     pub fn open(path: &Path, sheet: Option<&str>) -> Result<Self, ImportError> {
         let file = File::open(path).map_err(|e| unreadable(path, e.to_string()))?;
+        Self::open_file(path, file, sheet, true)
+    }
+
+    /// `file` is `path`'s content, or the CSV a zip at `path` holds (`zipped` false).
+    fn open_file(
+        path: &Path,
+        file: File,
+        sheet: Option<&str>,
+        zipped: bool,
+    ) -> Result<Self, ImportError> {
         let file_size = file.metadata().map(|m| m.len()).unwrap_or(0);
         let mut file = BufReader::with_capacity(256 * 1024, file);
         let mut sample = Vec::with_capacity(SAMPLE);
@@ -94,9 +144,12 @@ impl RowReader {
             .take(SAMPLE as u64)
             .read_to_end(&mut sample)
             .map_err(|e| unreadable(path, e.to_string()))?;
-        if sample.starts_with(b"PK\x03\x04") {
+        if zipped && sample.starts_with(b"PK\x03\x04") {
             drop(file);
-            return Self::open_xlsx(path, sheet, file_size);
+            return match zipped_csv(path)? {
+                Some(csv) => Self::open_file(path, csv, None, false),
+                None => Self::open_xlsx(path, sheet, file_size),
+            };
         }
         if sample.is_empty() {
             return Err(unreadable(path, "the file is empty"));

@@ -2,7 +2,7 @@
 //! formulas neutralized), imported back with conflicts skipped unless forced, every boolean
 //! form, unknown codes listed, and `reference list`.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -284,7 +284,30 @@ both_backends!(
         let filled = text
             .replace("'=CMD,,", "'=CMD,IT,")
             .replace("RETAIL,,,", "RETAIL,,,S");
-        let path = write(&db, "filled.csv", &filled);
+        // Imported as the zip it came in: the one CSV inside is read.
+        let zip_of = |name: &str, entries: &[(&str, &str)]| {
+            let path = db.dir.path().join(name);
+            let mut w = zip::ZipWriter::new(std::fs::File::create(&path).expect("create"));
+            for (entry, body) in entries {
+                w.start_file(*entry, zip::write::SimpleFileOptions::default())
+                    .expect("entry");
+                w.write_all(body.as_bytes()).expect("write");
+            }
+            w.finish().expect("zip");
+            path
+        };
+        let two = zip_of("two.zip", &[("a.csv", &filled), ("b.csv", &filled)]);
+        let err = bulk(&store, ImportKind::Criteria, &two, false, false)
+            .await
+            .expect_err("two CSV files");
+        assert!(
+            err.is_usage()
+                && err
+                    .to_string()
+                    .contains("exactly one CSV file; this one holds 2"),
+            "{err}"
+        );
+        let path = zip_of("filled.zip", &[("template.csv", &filled)]);
         let (report, rejected) = bulk(&store, ImportKind::Criteria, &path, false, false)
             .await
             .expect("run");
@@ -379,5 +402,80 @@ both_backends!(
                 .await
                 .expect("list");
         assert!(text.starts_with("NEWSLETTER\tNewsletter"), "{text}");
+    }
+);
+
+both_backends!(
+    bulk_updates_run_through_the_api_with_conflicts_and_force,
+    |backend| async move {
+        use crate::imports::{upload, wait_done};
+        let Some(app) = crate::support::spawn_app(backend).await else {
+            return;
+        };
+        crate::contact_ops::seed(&app.store).await;
+        set(
+            &app.store,
+            "a@example.com",
+            json!({"criteria": {"SECTOR": "=CMD"}}),
+        )
+        .await;
+        let file = "Contact ID,Email,[old] SECTOR,[new] SECTOR\nP-1,a@example.com,IT,RETAIL\nP-2,b@example.com,RETAIL,IT\n";
+        let run = |force: &'static [u8]| {
+            let app = &app;
+            async move {
+                let response = upload(
+                    app,
+                    TENANT,
+                    &[
+                        ("kind", None, b"criteria"),
+                        ("force", None, force),
+                        ("file", Some("criteria.csv"), file.as_bytes()),
+                    ],
+                )
+                .await;
+                assert_eq!(response.status(), 202);
+                let job: serde_json::Value = response.json().await.expect("json");
+                assert_eq!(job["kind"], "criteria");
+                wait_done(app, job["id"].as_str().expect("id")).await
+            }
+        };
+        let done = run(b"false").await;
+        assert_eq!(done["state"], "succeeded", "{done}");
+        assert_eq!(
+            (
+                done["counts"]["updated"].clone(),
+                done["counts"]["conflicts"].clone()
+            ),
+            (json!(1), json!(1))
+        );
+        let id = done["id"].as_str().expect("id");
+        let csv = app
+            .get(&format!("/api/v1/imports/{id}/errors.csv"))
+            .await
+            .text()
+            .await
+            .expect("body");
+        assert!(csv.contains("P-1,a@example.com,IT,RETAIL,"), "{csv}");
+        assert_eq!(
+            contact(&app.store, "b@example.com")
+                .await
+                .fields
+                .criteria
+                .get("SECTOR")
+                .map(String::as_str),
+            Some("IT")
+        );
+        let forced = run(b"true").await;
+        assert_eq!(forced["counts"]["updated"], 1, "{forced}");
+        assert_eq!(
+            contact(&app.store, "a@example.com")
+                .await
+                .fields
+                .criteria
+                .get("SECTOR")
+                .map(String::as_str),
+            Some("RETAIL")
+        );
+        app.stop().await;
     }
 );

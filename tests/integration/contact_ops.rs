@@ -23,6 +23,12 @@ pub async fn seeded(backend: Backend) -> Option<(TestDb, Store)> {
     let db = fresh_db(backend).await?;
     let store = open_store(&db).await;
     store.migrate().await.expect("migrate");
+    seed(&store).await;
+    Some((db, store))
+}
+
+/// The tenant, its reference codes, two customers and four contacts (one deleted).
+pub async fn seed(store: &Store) {
     store.ensure_tenant(TENANT, "Acme").await.expect("tenant");
     for (table, code, label) in [
         ("customer_stage", "TRIAL", "Trial"),
@@ -87,7 +93,6 @@ pub async fn seeded(backend: Backend) -> Option<(TestDb, Store)> {
                 .expect("delete");
         }
     }
-    Some((db, store))
 }
 
 /// E-mails of the live contacts matching `text`, sorted.

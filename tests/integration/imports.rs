@@ -661,7 +661,7 @@ both_backends!(
 );
 
 /// A multipart body by hand (the test client has no multipart support).
-fn multipart(parts: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u8>) {
+pub fn multipart(parts: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u8>) {
     let boundary = "crmsync-test-boundary-7d1f";
     let mut body = Vec::new();
     for (name, file_name, content) in parts {
@@ -681,7 +681,7 @@ fn multipart(parts: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u8>) {
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
-async fn upload(
+pub async fn upload(
     app: &crate::support::TestApp,
     tenant: &str,
     parts: &[(&str, Option<&str>, &[u8])],
@@ -696,7 +696,7 @@ async fn upload(
         .expect("request")
 }
 
-async fn wait_done(app: &crate::support::TestApp, id: &str) -> serde_json::Value {
+pub async fn wait_done(app: &crate::support::TestApp, id: &str) -> serde_json::Value {
     for _ in 0..200 {
         let job: serde_json::Value = app
             .get(&format!("/api/v1/imports/{id}"))
