@@ -9,6 +9,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use secrecy::SecretString;
 
+use super::stored_tokens::StoredTokens;
 use crate::config::{AdminPulseConfig, Config, SynetonConfig};
 use crate::connectors::adminpulse::{self, AdminPulseClient, TokenEvents};
 use crate::connectors::syneton::{self, InLimits, ServerTimeZone, SynetonClient};
@@ -108,44 +109,6 @@ pub fn adminpulse_client_config(
     Ok(c)
 }
 
-/// Persists rotated refresh tokens (encrypted) and records a refused one.
-struct StoredTokens {
-    store: Store,
-    cipher: Cipher,
-    tenant: String,
-}
-
-#[async_trait::async_trait]
-impl TokenEvents for StoredTokens {
-    async fn refresh_token_rotated(&self, token: &SecretString) {
-        if let Err(e) = self
-            .store
-            .put_credential(
-                &self.cipher,
-                &self.tenant,
-                ADMINPULSE,
-                "refresh_token",
-                token,
-            )
-            .await
-        {
-            tracing::error!(tenant.id = %self.tenant, error = %e, "could not store the rotated AdminPulse refresh token");
-        }
-    }
-
-    async fn needs_reauth(&self) {
-        tracing::error!(tenant.id = %self.tenant, "AdminPulse refused the refresh token; run `crmsync connect adminpulse`");
-        let reason = Some("the refresh token was refused; run `crmsync connect adminpulse`");
-        if let Err(e) = self
-            .store
-            .set_connection_state(&self.tenant, ADMINPULSE, "needs_reauth", reason, None)
-            .await
-        {
-            tracing::error!(tenant.id = %self.tenant, error = %e, "could not record the connection state");
-        }
-    }
-}
-
 /// The tenant's AdminPulse client: an API key (stored or configured), else OAuth with the
 /// newest refresh token.
 ///
@@ -205,11 +168,13 @@ pub async fn adminpulse_client_for(
         token_url: url::Url::parse(token_url).with_context(|| format!("{key}.token_url"))?,
         refresh_token: refresh,
     };
-    let events: Arc<dyn TokenEvents> = Arc::new(StoredTokens {
-        store: store.clone(),
-        cipher: cipher.clone(),
-        tenant: tenant.to_owned(),
-    });
+    let events: Arc<dyn TokenEvents> = Arc::new(StoredTokens::new(
+        store,
+        cipher,
+        tenant,
+        ADMINPULSE,
+        "AdminPulse",
+    ));
     Ok(AdminPulseClient::new(
         client_config,
         credentials,

@@ -1,4 +1,5 @@
-//! Commands that need more than a line of `cli.rs`: each file is one verb group.
+//! Commands that need more than a line of `cli.rs`: each public module is one verb group;
+//! the private ones hold what several of them share.
 
 pub mod accounting;
 pub mod connect;
@@ -7,4 +8,5 @@ pub mod demo;
 pub mod hubspot;
 pub mod simulate;
 pub mod simulate_accounting;
+mod stored_tokens;
 pub mod sync;

@@ -145,14 +145,12 @@ impl HubSpotClient {
         &self.config.api_version
     }
 
-    fn refresher(&self) -> Result<Refresher<'_>, HubSpotError> {
-        let token_url = self.url(&self.config.api_version.oauth_token())?;
-        Ok(Refresher {
+    fn refresher(&self) -> Refresher<'_> {
+        Refresher {
             http: &self.http,
-            token_url,
             gate: &self.gate,
             calls: &self.calls,
-        })
+        }
     }
 
     fn url(&self, path: &str) -> Result<url::Url, HubSpotError> {
@@ -209,8 +207,9 @@ impl HubSpotClient {
             }
             return Err(err);
         }
-        let refresher = self.refresher()?;
-        let mut token = self.auth.bearer(&refresher).await?;
+        let refresher = self.refresher();
+        let token_url = self.url(&self.config.api_version.oauth_token())?;
+        let mut token = self.auth.bearer(&refresher, &token_url).await?;
         let url = self.url(path)?;
         let mut refreshed = false;
         loop {
@@ -233,7 +232,10 @@ impl HubSpotClient {
             }
             if status == StatusCode::UNAUTHORIZED && self.auth.is_oauth() && !refreshed {
                 refreshed = true;
-                token = self.auth.refresh_after_401(&token, &refresher).await?;
+                token = self
+                    .auth
+                    .refresh_after_401(&token, &refresher, &token_url)
+                    .await?;
                 continue;
             }
             let err = classify(status.as_u16(), http::retry_after(&headers), &bytes);
