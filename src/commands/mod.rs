@@ -6,6 +6,7 @@ pub mod connect;
 pub mod connect_accounting;
 pub mod demo;
 pub mod hubspot;
+mod oauth_login;
 pub mod simulate;
 pub mod simulate_accounting;
 mod stored_tokens;
