@@ -10,6 +10,7 @@ use clap::Args;
 
 use crate::app::Application;
 use crate::config::Config;
+use crate::simulate::Simulator;
 use crate::simulate::hubspot::{DEFAULT_TOKEN, HubSpotSim, SimConfig};
 
 /// Options of `crmsync demo`.

@@ -5,6 +5,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use anyhow::Context;
 use clap::Args;
 
+use crate::simulate::Simulator;
 use crate::simulate::hubspot::{DEFAULT_CLIENT_ID, DEFAULT_TOKEN, HubSpotSim, SimConfig};
 
 /// Options of `crmsync simulate hubspot`.
@@ -63,12 +64,7 @@ impl HubSpotSimArgs {
 /// When the port cannot be bound.
 pub async fn hubspot(args: HubSpotSimArgs) -> anyhow::Result<()> {
     let sim = HubSpotSim::new(args.sim_config());
-    // Loopback only: the simulator has no authentication worth the name.
-    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .with_context(|| format!("cannot listen on {addr}"))?;
-    let addr = listener.local_addr()?;
+    let (listener, addr) = listen(args.port).await?;
     println!("HubSpot simulator on http://{addr}");
     println!("  static token:   {DEFAULT_TOKEN}");
     println!(
@@ -83,4 +79,18 @@ pub async fn hubspot(args: HubSpotSimArgs) -> anyhow::Result<()> {
     );
     sim.serve(listener, crate::shutdown::signal()).await?;
     Ok(())
+}
+
+/// A listener on 127.0.0.1:`port` (0 picks one) and the address it got. Loopback only:
+/// the simulators have no authentication worth the name.
+///
+/// # Errors
+/// When the port cannot be bound.
+pub(crate) async fn listen(port: u16) -> anyhow::Result<(tokio::net::TcpListener, SocketAddr)> {
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))?;
+    let addr = listener.local_addr()?;
+    Ok((listener, addr))
 }

@@ -10,6 +10,7 @@ use crmsync::connectors::adminpulse::{
     AdminPulseClient, AdminPulseError, ClientConfig, Credentials, TokenEvents,
 };
 use crmsync::mapping::accounting::{ReviewReason, from_adminpulse};
+use crmsync::simulate::Simulator;
 use crmsync::simulate::adminpulse::{
     AdminPulseSim, DEFAULT_API_KEY, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, SimConfig,
 };

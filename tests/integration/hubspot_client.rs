@@ -10,6 +10,7 @@ use crmsync::connectors::hubspot::objects::ListRequest;
 use crmsync::connectors::hubspot::provision::{ProvisionPlan, provision};
 use crmsync::connectors::hubspot::search::ChangeFeed;
 use crmsync::connectors::hubspot::{ClientConfig, Credentials, HubSpotClient, HubSpotError};
+use crmsync::simulate::Simulator;
 use crmsync::simulate::hubspot::{
     DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_TOKEN, HubSpotSim, SimConfig,
 };

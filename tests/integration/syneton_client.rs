@@ -11,6 +11,7 @@ use crmsync::connectors::syneton::{
 use crmsync::mapping::accounting::{
     LocalCompanyFields, SynetonField, from_syneton, to_syneton_put,
 };
+use crmsync::simulate::Simulator;
 use crmsync::simulate::syneton::{DEFAULT_API_KEY, EmptyList, SimConfig, SynetonSim};
 use secrecy::SecretString;
 use serde_json::{Value, json};
