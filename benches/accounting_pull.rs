@@ -17,19 +17,16 @@
 #[path = "common/mod.rs"]
 mod common;
 use common::pace::paced_wall;
-use common::server::{port, start};
-use common::{arg, cpu_seconds, peak_rss_mib};
+use common::{accounting, arg, cpu_seconds, peak_rss_mib};
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use crmsync::config::AdminPulseFieldMap;
-use crmsync::connectors::adminpulse::{self, AdminPulseClient};
 use crmsync::connectors::syneton::{
     self, Customer, CustomerAddress, CustomerLink, Filter, SynetonClient,
 };
 use crmsync::mapping::accounting::{SynetonContact, from_adminpulse, from_syneton};
-use secrecy::SecretString;
 
 async fn all<T: serde::de::DeserializeOwned>(
     pages: syneton::Pages<T>,
@@ -45,33 +42,10 @@ async fn main() {
     let per_page = 100;
 
     // --- Syneton ---------------------------------------------------------------------------
-    let sp = port();
-    let _syneton = start(
-        &[
-            "simulate",
-            "syneton",
-            "--port",
-            &sp.to_string(),
-            "--companies",
-            &companies.to_string(),
-            "--contacts",
-            &contacts.to_string(),
-            "--rate-limit",
-            &rate_limit.to_string(),
-            "--per-page",
-            &per_page.to_string(),
-        ],
-        &format!("http://127.0.0.1:{sp}/_sim/stats"),
-    )
-    .await;
-    let mut config = syneton::ClientConfig::new(&format!("http://127.0.0.1:{sp}")).expect("url");
-    config.min_call_interval = Duration::from_millis(interval_ms);
-    let window = config.rate_window;
-    let client = SynetonClient::new(
-        config,
-        SecretString::from(crmsync::simulate::syneton::DEFAULT_API_KEY),
-    )
-    .expect("client");
+    let interval = Duration::from_millis(interval_ms);
+    let syn = accounting::syneton(companies, contacts, rate_limit, per_page, interval).await;
+    let client = syn.client;
+    let window = client.config().rate_window;
     let cpu_before = cpu_seconds();
     let started = Instant::now();
     let customers: Vec<Customer> = all(client.customers(None).await.expect("pages"), &client).await;
@@ -115,38 +89,13 @@ async fn main() {
     let syneton_calls = client.calls_used();
     let pages = |n: usize| (n as u64).div_ceil(per_page);
     let syneton_min = 2 + pages(customers.len()) + pages(links.len()) + pages(offices.len());
-    let interval = Duration::from_millis(interval_ms);
     let syneton_paced = paced_wall(syneton_calls, interval, rate_limit, window);
 
     // --- AdminPulse ------------------------------------------------------------------------
-    let ap = port();
-    let _adminpulse = start(
-        &[
-            "simulate",
-            "adminpulse",
-            "--port",
-            &ap.to_string(),
-            "--companies",
-            &relations.to_string(),
-            "--contacts",
-            &contacts.to_string(),
-        ],
-        &format!("http://127.0.0.1:{ap}/_sim/config"),
-    )
-    .await;
-    let ap_config = adminpulse::ClientConfig::new(
-        url::Url::parse(&format!("http://127.0.0.1:{ap}")).expect("url"),
-    );
-    let ap_interval = ap_config.min_call_interval;
-    let ap_window = ap_config.rate_window;
-    let ap_client = AdminPulseClient::new(
-        ap_config,
-        adminpulse::Credentials::ApiKey(SecretString::from(
-            crmsync::simulate::adminpulse::DEFAULT_API_KEY,
-        )),
-        None,
-    )
-    .expect("client");
+    let ap = accounting::adminpulse(relations, contacts).await;
+    let ap_client = ap.client;
+    let ap_interval = ap_client.config().min_call_interval;
+    let ap_window = ap_client.config().rate_window;
     let cpu_before = cpu_seconds();
     let started = Instant::now();
     let map = AdminPulseFieldMap::default();

@@ -18,19 +18,15 @@
 #[path = "common/mod.rs"]
 mod common;
 use common::pace::paced_wall;
-use common::server::{port, start};
-use common::{arg, cpu_seconds, peak_rss_mib};
+use common::{accounting, arg, cpu_seconds, peak_rss_mib};
 
 use std::time::{Duration, Instant};
 
 use crmsync::config::AdminPulseFieldMap;
-use crmsync::connectors::adminpulse::{self, AdminPulseClient};
-use crmsync::connectors::syneton::{self, SynetonClient};
 use crmsync::store::Store;
 use crmsync::store::sync::RunCounts;
 use crmsync::sync::adminpulse::AdminPulseSync;
 use crmsync::sync::syneton::{Settings, SynetonSync};
-use secrecy::SecretString;
 use tokio_util::sync::CancellationToken;
 
 const TENANT: &str = "bench";
@@ -83,36 +79,12 @@ async fn main() {
     let store = common::store::fresh(dir.path(), TENANT).await;
 
     // --- Syneton ---------------------------------------------------------------------------
-    let sp = port();
-    let _syneton = start(
-        &[
-            "simulate",
-            "syneton",
-            "--port",
-            &sp.to_string(),
-            "--companies",
-            &companies.to_string(),
-            "--contacts",
-            &contacts.to_string(),
-            "--rate-limit",
-            &rate_limit.to_string(),
-            "--per-page",
-            &per_page.to_string(),
-        ],
-        &format!("http://127.0.0.1:{sp}/_sim/stats"),
-    )
-    .await;
-    let mut config = syneton::ClientConfig::new(&format!("http://127.0.0.1:{sp}")).expect("url");
-    config.min_call_interval = Duration::from_millis(interval_ms);
-    let window = config.rate_window;
-    let client = SynetonClient::new(
-        config,
-        SecretString::from(crmsync::simulate::syneton::DEFAULT_API_KEY),
-    )
-    .expect("client");
+    let interval = Duration::from_millis(interval_ms);
+    let syn = accounting::syneton(companies, contacts, rate_limit, per_page, interval).await;
+    let (sp, window) = (syn.port, syn.client.config().rate_window);
     let mut sync = SynetonSync::new(
         store.clone(),
-        client,
+        syn.client,
         TENANT,
         Settings::default(),
         CancellationToken::new(),
@@ -134,7 +106,6 @@ async fn main() {
         + pages(count("companies"))
         + pages(count("links"))
         + pages(count("persons"));
-    let interval = Duration::from_millis(interval_ms);
     let syn_paced = paced_wall(
         u64::try_from(syn_full.counts.calls).unwrap_or(0),
         interval,
@@ -156,36 +127,12 @@ async fn main() {
         .len();
 
     // --- AdminPulse ------------------------------------------------------------------------
-    let ap = port();
-    let _adminpulse = start(
-        &[
-            "simulate",
-            "adminpulse",
-            "--port",
-            &ap.to_string(),
-            "--companies",
-            &relations.to_string(),
-            "--contacts",
-            &contacts.to_string(),
-        ],
-        &format!("http://127.0.0.1:{ap}/_sim/config"),
-    )
-    .await;
-    let ap_config = adminpulse::ClientConfig::new(
-        url::Url::parse(&format!("http://127.0.0.1:{ap}")).expect("url"),
-    );
+    let ap = accounting::adminpulse(relations, contacts).await;
+    let ap_config = ap.client.config();
     let (ap_interval, ap_window) = (ap_config.min_call_interval, ap_config.rate_window);
-    let ap_client = AdminPulseClient::new(
-        ap_config,
-        adminpulse::Credentials::ApiKey(SecretString::from(
-            crmsync::simulate::adminpulse::DEFAULT_API_KEY,
-        )),
-        None,
-    )
-    .expect("client");
     let mut ap_sync = AdminPulseSync::new(
         store.clone(),
-        ap_client,
+        ap.client,
         TENANT,
         AdminPulseFieldMap::default(),
         CancellationToken::new(),

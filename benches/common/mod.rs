@@ -3,6 +3,7 @@
 
 #![allow(dead_code)] // each bench uses a subset
 
+pub mod accounting;
 pub mod pace;
 pub mod server;
 pub mod store;
