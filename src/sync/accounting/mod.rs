@@ -14,6 +14,7 @@ pub mod canon;
 mod company;
 mod contact;
 pub mod journal;
+mod record;
 pub mod workers;
 
 use std::collections::BTreeMap;
