@@ -32,7 +32,7 @@ impl Inbound<'_> {
         match applied {
             Ok((outcome, local)) => {
                 tx.exec("release savepoint record", &[]).await?;
-                self.count(outcome);
+                outcome.count(&mut self.counts);
                 self.journal.passed_inbound(inbound, remote_id);
                 Ok(local)
             }
