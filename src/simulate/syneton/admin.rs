@@ -16,9 +16,10 @@ use time::PrimitiveDateTime;
 
 use super::routes::error;
 use super::settings::SettingsPatch;
-use super::state::{ADDRESS_PUT_FIELDS, Office, Row, WriteError};
+use super::state::{Office, Row, WriteError};
 use super::{Inner, seed};
 use crate::connectors::syneton::clock::{ServerTimeZone, parse_naive};
+use crate::connectors::syneton::models::PUT_ADDRESS_FIELDS;
 use crate::simulate::kit::admin::{self, bad, parse};
 use crate::simulate::kit::lock;
 
@@ -215,6 +216,6 @@ async fn stats(State(s): State<S>) -> Json<Value> {
         json!({"companies": companies, "persons": office.customers.len() - companies,
                 "links": office.links.len(), "addresses": office.addresses.len(),
                 "changes": office.changes.len(), "changeDetails": office.details.len(),
-                "addressFields": ADDRESS_PUT_FIELDS}),
+                "addressFields": PUT_ADDRESS_FIELDS}),
     )
 }
