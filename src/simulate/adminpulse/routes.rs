@@ -52,17 +52,12 @@ async fn gate(State(s): State<S>, req: Request, next: Next) -> Response {
         return next.run(req).await;
     }
     let entry = LoggedRequest::arriving(&req, path.clone());
-    let resp = if path.starts_with("/auth/") {
-        next.run(req).await
+    let admission = if path.starts_with("/auth/") {
+        Ok(())
     } else {
-        match admit(&s, req.headers(), &path, entry.started_at).await {
-            Ok(()) => next.run(req).await,
-            Err(Some(resp)) => resp,
-            Err(None) => s.traffic.reset(entry),
-        }
+        admit(&s, req.headers(), &path, entry.started_at).await
     };
-    s.traffic.record(entry, resp.status().as_u16());
-    resp
+    s.traffic.answer(entry, admission, next.run(req)).await
 }
 
 async fn admit(

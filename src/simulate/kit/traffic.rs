@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, VecDeque};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use axum::response::Response;
 use serde_json::{Value, json};
 
 use super::faults::Fault;
@@ -88,6 +89,23 @@ impl Traffic {
     pub fn reset(&self, entry: LoggedRequest) -> ! {
         self.record(entry, 0);
         std::panic::resume_unwind(Box::new("simulated connection reset"));
+    }
+
+    /// Answers a call the gate admitted with `serve`, a refused one with its refusal, and
+    /// drops the connection for `Err(None)`; the call is logged in every case.
+    pub async fn answer(
+        &self,
+        entry: LoggedRequest,
+        admission: Result<(), Option<Response>>,
+        serve: impl Future<Output = Response>,
+    ) -> Response {
+        let answer = match admission {
+            Ok(()) => serve.await,
+            Err(Some(refusal)) => refusal,
+            Err(None) => self.reset(entry),
+        };
+        self.record(entry, answer.status().as_u16());
+        answer
     }
 
     /// Forgets every logged call and queued fault.

@@ -88,13 +88,8 @@ async fn gate(State(s): State<S>, req: Request, next: Next) -> Response {
     }
     let entry = LoggedRequest::arriving(&req, redact(&path));
     let uri_len = path.len() + req.uri().query().map_or(0, str::len);
-    let resp = match admit(&s, req.headers(), uri_len, &path, entry.started_at).await {
-        Ok(()) => next.run(req).await,
-        Err(Some(resp)) => resp,
-        Err(None) => s.traffic.reset(entry),
-    };
-    s.traffic.record(entry, resp.status().as_u16());
-    resp
+    let admission = admit(&s, req.headers(), uri_len, &path, entry.started_at).await;
+    s.traffic.answer(entry, admission, next.run(req)).await
 }
 
 /// Everything before the handler; `Err(None)` drops the connection.
