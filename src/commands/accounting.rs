@@ -21,6 +21,29 @@ pub const SYNETON: &str = "syneton";
 /// Connection name of AdminPulse in the store.
 pub const ADMINPULSE: &str = "adminpulse";
 
+/// The tenant's `[tenants.<id>.syneton]` section (defaults where it is absent) and its
+/// key, which messages name.
+pub(crate) fn syneton_section(config: &Config, tenant: &str) -> (SynetonConfig, String) {
+    let section = config.tenants.get(tenant).and_then(|t| t.syneton.clone());
+    (
+        section.unwrap_or_default(),
+        format!("tenants.{tenant}.syneton"),
+    )
+}
+
+/// The tenant's `[tenants.<id>.adminpulse]` section (defaults where it is absent) and its
+/// key, which messages name.
+pub(crate) fn adminpulse_section(config: &Config, tenant: &str) -> (AdminPulseConfig, String) {
+    let section = config
+        .tenants
+        .get(tenant)
+        .and_then(|t| t.adminpulse.clone());
+    (
+        section.unwrap_or_default(),
+        format!("tenants.{tenant}.adminpulse"),
+    )
+}
+
 /// The Syneton client settings of a `[tenants.<id>.syneton]` section, for `base_url`.
 ///
 /// # Errors
@@ -62,12 +85,7 @@ pub async fn syneton_client_for(
     cipher: &Cipher,
     tenant: &str,
 ) -> anyhow::Result<SynetonClient> {
-    let key = format!("tenants.{tenant}.syneton");
-    let section = config
-        .tenants
-        .get(tenant)
-        .and_then(|t| t.syneton.clone())
-        .unwrap_or_default();
+    let (section, key) = syneton_section(config, tenant);
     let stored_key = store
         .get_credential(cipher, tenant, SYNETON, "api_key")
         .await?;
@@ -120,12 +138,7 @@ pub async fn adminpulse_client_for(
     cipher: &Cipher,
     tenant: &str,
 ) -> anyhow::Result<AdminPulseClient> {
-    let key = format!("tenants.{tenant}.adminpulse");
-    let section = config
-        .tenants
-        .get(tenant)
-        .and_then(|t| t.adminpulse.clone())
-        .unwrap_or_default();
+    let (section, key) = adminpulse_section(config, tenant);
     let client_config = adminpulse_client_config(&section, &key)?;
     let stored_key = store
         .get_credential(cipher, tenant, ADMINPULSE, "api_key")

@@ -10,7 +10,10 @@ use anyhow::{Context, bail};
 use oauth2::AuthUrl;
 use secrecy::SecretString;
 
-use super::accounting::{ADMINPULSE, SYNETON, adminpulse_client_config, syneton_client_config};
+use super::accounting::{
+    ADMINPULSE, SYNETON, adminpulse_client_config, adminpulse_section, syneton_client_config,
+    syneton_section,
+};
 use super::oauth_login::{Login, loopback_redirect, refresh_token};
 use crate::config::Config;
 use crate::connectors::adminpulse::{self, AdminPulseClient};
@@ -58,12 +61,7 @@ pub async fn syneton(
     url: &str,
     api_key: SecretString,
 ) -> anyhow::Result<ApiSettings> {
-    let key = format!("tenants.{tenant}.syneton");
-    let section = config
-        .tenants
-        .get(tenant)
-        .and_then(|t| t.syneton.clone())
-        .unwrap_or_default();
+    let (section, key) = syneton_section(config, tenant);
     let client_config = syneton_client_config(&section, url, &key)?;
     let base = client_config.base_url.clone();
     let client = SynetonClient::new(client_config, api_key.clone())?;
@@ -108,12 +106,7 @@ pub async fn adminpulse_key(
     tenant: &str,
     api_key: SecretString,
 ) -> anyhow::Result<()> {
-    let key = format!("tenants.{tenant}.adminpulse");
-    let section = config
-        .tenants
-        .get(tenant)
-        .and_then(|t| t.adminpulse.clone())
-        .unwrap_or_default();
+    let (section, key) = adminpulse_section(config, tenant);
     let client = AdminPulseClient::new(
         adminpulse_client_config(&section, &key)?,
         adminpulse::Credentials::ApiKey(api_key.clone()),
