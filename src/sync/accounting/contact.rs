@@ -128,7 +128,13 @@ impl Inbound<'_> {
         let base = link.map_or(&empty, |l| &l.base);
         let canon = local_contact(&fields, linked_company.as_deref());
         let mut plan = self
-            .plan(tx, (ENTITY, local_id), remote, &canon, base, remote_ms)
+            .plan(
+                tx,
+                (ENTITY, local_id),
+                &person.remote_id,
+                (remote, &canon, base),
+                remote_ms,
+            )
             .await?;
         let before = fields.clone();
         for (field, value) in &plan.to_local {

@@ -97,15 +97,6 @@ impl<'a> Inbound<'a> {
         owner_of(&self.owners, entity, field)
     }
 
-    /// The name the conflict journal gives the remote side.
-    fn winner(&self, merged: &'static str) -> &'static str {
-        if merged == "hubspot" {
-            self.connection
-        } else {
-            merged
-        }
-    }
-
     /// Writes the failures of the committed page.
     ///
     /// # Errors

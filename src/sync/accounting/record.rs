@@ -1,12 +1,13 @@
 //! What applying one accounting record takes, company or contact person alike: its
-//! savepoint, the merge plan against the link's base, and what is left once the local
-//! record is written (conflicts journaled, the link's base kept, local wins queued).
+//! savepoint, the merge plan against the link's base ([`linked`]), and what is left once
+//! the local record is written (local wins queued as pushes).
 
 use super::{Inbound, Outcome, RecordError};
 use crate::store::sync::{Base, Link};
 use crate::store::{StoreError, WriteTx};
 use crate::sync::common::Canon;
-use crate::sync::common::merge::{self, Plan};
+use crate::sync::common::linked::{self, Pair};
+use crate::sync::common::merge::Plan;
 
 /// A local record: its entity (`company`, `contact`) and id.
 pub(super) type Local = (&'static str, i64);
@@ -53,37 +54,27 @@ impl Inbound<'_> {
         }
     }
 
-    /// The three-way merge of `remote` with the `local_side` of a record against `base`.
-    /// The local change time is read only when both sides changed a field, where the later
-    /// change wins.
+    /// The three-way merge of `remote` with the `local_side` of a record against `base`
+    /// ([`linked::plan`]).
     pub(super) async fn plan(
         &self,
         tx: &mut WriteTx,
         (entity, local_id): Local,
-        remote: &Canon,
-        local_side: &Canon,
-        base: &Base,
+        remote_id: &str,
+        sides: (&Canon, &Canon, &Base),
         remote_ms: i64,
     ) -> Result<Plan, StoreError> {
-        let local_ms = if both_changed(remote, local_side, base) {
-            tx.last_local_change_ms(&self.tenant, entity, local_id, self.connection)
-                .await?
-                .unwrap_or(0)
-        } else {
-            0
+        let pair = Pair {
+            tenant: &self.tenant,
+            connection: self.connection,
+            entity,
+            local_id,
+            remote_id,
         };
-        Ok(merge::plan(
-            remote,
-            local_side,
-            base,
-            |f| self.owner(entity, f),
-            remote_ms,
-            local_ms,
-        ))
+        linked::plan(tx, &pair, sides, |f| self.owner(entity, f), remote_ms).await
     }
 
-    /// What follows writing the plan locally: its conflicts journaled, the link's base
-    /// updated (or, without `link`, a first link made with `key`), and the values the local
+    /// What follows writing the plan locally: [`linked::settle`], and the values the local
     /// side won queued for the remote side.
     pub(super) async fn conclude(
         &mut self,
@@ -94,30 +85,14 @@ impl Inbound<'_> {
         key: Option<&str>,
         plan: Plan,
     ) -> Result<(), StoreError> {
-        let tenant = self.tenant.clone();
-        let conn = self.connection;
-        for o in &plan.overwrites {
-            tx.journal_conflict(
-                &tenant,
-                conn,
-                entity,
-                local_id,
-                remote_id,
-                &o.field,
-                self.winner(o.winner),
-                &o.kept,
-                &o.overwritten,
-            )
-            .await?;
-        }
-        match link {
-            Some(l) if plan.base != l.base => tx.set_link_base(l.link_id, &plan.base).await?,
-            Some(_) => {}
-            None => {
-                tx.put_link(&tenant, entity, conn, local_id, remote_id, key, &plan.base)
-                    .await?;
-            }
-        }
+        let pair = Pair {
+            tenant: &self.tenant,
+            connection: self.connection,
+            entity,
+            local_id,
+            remote_id,
+        };
+        linked::settle(tx, &pair, &plan, link, key).await?;
         if !plan.to_remote.is_empty() {
             self.pushes
                 .entry((entity, local_id))
@@ -126,13 +101,4 @@ impl Inbound<'_> {
         }
         Ok(())
     }
-}
-
-/// Whether some field differs on both sides from the base (the later change then wins,
-/// which needs the local change time).
-fn both_changed(remote: &Canon, local: &Canon, base: &Base) -> bool {
-    remote.iter().any(|(f, r)| {
-        let (l, b) = (local.get(f), base.get(f));
-        l != Some(r) && b != Some(r) && b != l
-    })
 }

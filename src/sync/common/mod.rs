@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+pub mod linked;
 pub mod lookup;
 pub mod merge;
 mod outcome;
