@@ -7,6 +7,7 @@ use clap::Args;
 
 use crate::simulate::Simulator;
 use crate::simulate::hubspot::{DEFAULT_CLIENT_ID, DEFAULT_TOKEN, HubSpotSim, SimConfig};
+use crate::simulate::kit::bind_loopback;
 
 /// Options of `crmsync simulate hubspot`.
 #[derive(Debug, Clone, Args)]
@@ -87,10 +88,12 @@ pub async fn hubspot(args: HubSpotSimArgs) -> anyhow::Result<()> {
 /// # Errors
 /// When the port cannot be bound.
 pub(crate) async fn listen(port: u16) -> anyhow::Result<(tokio::net::TcpListener, SocketAddr)> {
-    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .with_context(|| format!("cannot listen on {addr}"))?;
+    let listener = bind_loopback(port).await.with_context(|| {
+        format!(
+            "cannot listen on {}",
+            SocketAddr::from((Ipv4Addr::LOCALHOST, port))
+        )
+    })?;
     let addr = listener.local_addr()?;
     Ok((listener, addr))
 }

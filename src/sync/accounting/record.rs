@@ -54,24 +54,17 @@ impl Inbound<'_> {
         }
     }
 
-    /// The three-way merge of `remote` with the `local_side` of a record against `base`
-    /// ([`linked::plan`]).
+    /// The merge plan of a record's `(remote, local, base)` sides ([`linked::plan`]).
     pub(super) async fn plan(
         &self,
         tx: &mut WriteTx,
-        (entity, local_id): Local,
+        local: Local,
         remote_id: &str,
         sides: (&Canon, &Canon, &Base),
         remote_ms: i64,
     ) -> Result<Plan, StoreError> {
-        let pair = Pair {
-            tenant: &self.tenant,
-            connection: self.connection,
-            entity,
-            local_id,
-            remote_id,
-        };
-        linked::plan(tx, &pair, sides, |f| self.owner(entity, f), remote_ms).await
+        let pair = self.pair(local, remote_id);
+        linked::plan(tx, &pair, sides, |f| self.owner(pair.entity, f), remote_ms).await
     }
 
     /// What follows writing the plan locally: [`linked::settle`], and the values the local
@@ -85,14 +78,14 @@ impl Inbound<'_> {
         key: Option<&str>,
         plan: Plan,
     ) -> Result<(), StoreError> {
-        let pair = Pair {
-            tenant: &self.tenant,
-            connection: self.connection,
-            entity,
-            local_id,
-            remote_id,
-        };
-        linked::settle(tx, &pair, &plan, link, key).await?;
+        linked::settle(
+            tx,
+            &self.pair((entity, local_id), remote_id),
+            &plan,
+            link,
+            key,
+        )
+        .await?;
         if !plan.to_remote.is_empty() {
             self.pushes
                 .entry((entity, local_id))
@@ -100,5 +93,15 @@ impl Inbound<'_> {
                 .extend(plan.to_remote);
         }
         Ok(())
+    }
+
+    fn pair<'a>(&'a self, (entity, local_id): Local, remote_id: &'a str) -> Pair<'a> {
+        Pair {
+            tenant: &self.tenant,
+            connection: self.connection,
+            entity,
+            local_id,
+            remote_id,
+        }
     }
 }
