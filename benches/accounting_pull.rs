@@ -14,101 +14,19 @@
 //!         # Syneton companies, Syneton contact persons, AdminPulse relations,
 //!         # Syneton RateLimit per minute, Syneton min_call_interval_ms
 
+#[path = "common/mod.rs"]
+mod common;
+use common::pace::paced_wall;
+use common::{accounting, arg, cpu_seconds, peak_rss_mib};
+
 use std::collections::HashMap;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crmsync::config::AdminPulseFieldMap;
-use crmsync::connectors::adminpulse::{self, AdminPulseClient};
 use crmsync::connectors::syneton::{
     self, Customer, CustomerAddress, CustomerLink, Filter, SynetonClient,
 };
 use crmsync::mapping::accounting::{SynetonContact, from_adminpulse, from_syneton};
-use secrecy::SecretString;
-
-fn arg(n: usize, default: u64) -> u64 {
-    std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with('-'))
-        .nth(n)
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(default)
-}
-
-/// CPU seconds (user + system) of this process, from /proc.
-fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let fields: Vec<&str> = stat
-        .rsplit(')')
-        .next()
-        .unwrap_or_default()
-        .split_whitespace()
-        .collect();
-    let tick = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|v| v.parse::<f64>().ok())
-            .unwrap_or(0.0)
-    };
-    (tick(11) + tick(12)) / 100.0
-}
-
-/// Peak resident set size of this process, in MiB.
-fn peak_rss_mib() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or(0.0, |kib| kib / 1024.0)
-}
-
-/// When the call after `calls` calls could start, under a floor `interval` and at most
-/// `limit` starts per `window` (the gate's rules): `calls × interval` while the window does
-/// not bind, as the HubSpot bench counts.
-fn paced_wall(calls: u64, interval: Duration, limit: u64, window: Duration) -> Duration {
-    let mut starts: Vec<Duration> = Vec::new();
-    for k in 0..=calls as usize {
-        let mut t = starts.last().map_or(Duration::ZERO, |p| *p + interval);
-        if k >= limit as usize {
-            t = t.max(starts[k - limit as usize] + window);
-        }
-        starts.push(t);
-    }
-    starts.last().copied().unwrap_or_default()
-}
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-async fn start(args: &[&str], probe: &str) -> Server {
-    let child = Command::new(env!("CARGO_BIN_EXE_crmsync"))
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start the simulator");
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while reqwest::get(probe).await.is_err() {
-        assert!(Instant::now() < deadline, "simulator did not start");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    Server(child)
-}
-
-fn port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port()
-}
 
 async fn all<T: serde::de::DeserializeOwned>(
     pages: syneton::Pages<T>,
@@ -124,33 +42,10 @@ async fn main() {
     let per_page = 100;
 
     // --- Syneton ---------------------------------------------------------------------------
-    let sp = port();
-    let _syneton = start(
-        &[
-            "simulate",
-            "syneton",
-            "--port",
-            &sp.to_string(),
-            "--companies",
-            &companies.to_string(),
-            "--contacts",
-            &contacts.to_string(),
-            "--rate-limit",
-            &rate_limit.to_string(),
-            "--per-page",
-            &per_page.to_string(),
-        ],
-        &format!("http://127.0.0.1:{sp}/_sim/stats"),
-    )
-    .await;
-    let mut config = syneton::ClientConfig::new(&format!("http://127.0.0.1:{sp}")).expect("url");
-    config.min_call_interval = Duration::from_millis(interval_ms);
-    let window = config.rate_window;
-    let client = SynetonClient::new(
-        config,
-        SecretString::from(crmsync::simulate::syneton::DEFAULT_API_KEY),
-    )
-    .expect("client");
+    let interval = Duration::from_millis(interval_ms);
+    let syn = accounting::syneton(companies, contacts, rate_limit, per_page, interval).await;
+    let client = syn.client;
+    let window = client.config().rate_window;
     let cpu_before = cpu_seconds();
     let started = Instant::now();
     let customers: Vec<Customer> = all(client.customers(None).await.expect("pages"), &client).await;
@@ -194,38 +89,13 @@ async fn main() {
     let syneton_calls = client.calls_used();
     let pages = |n: usize| (n as u64).div_ceil(per_page);
     let syneton_min = 2 + pages(customers.len()) + pages(links.len()) + pages(offices.len());
-    let interval = Duration::from_millis(interval_ms);
     let syneton_paced = paced_wall(syneton_calls, interval, rate_limit, window);
 
     // --- AdminPulse ------------------------------------------------------------------------
-    let ap = port();
-    let _adminpulse = start(
-        &[
-            "simulate",
-            "adminpulse",
-            "--port",
-            &ap.to_string(),
-            "--companies",
-            &relations.to_string(),
-            "--contacts",
-            &contacts.to_string(),
-        ],
-        &format!("http://127.0.0.1:{ap}/_sim/config"),
-    )
-    .await;
-    let ap_config = adminpulse::ClientConfig::new(
-        url::Url::parse(&format!("http://127.0.0.1:{ap}")).expect("url"),
-    );
-    let ap_interval = ap_config.min_call_interval;
-    let ap_window = ap_config.rate_window;
-    let ap_client = AdminPulseClient::new(
-        ap_config,
-        adminpulse::Credentials::ApiKey(SecretString::from(
-            crmsync::simulate::adminpulse::DEFAULT_API_KEY,
-        )),
-        None,
-    )
-    .expect("client");
+    let ap = accounting::adminpulse(relations, contacts).await;
+    let ap_client = ap.client;
+    let ap_interval = ap_client.config().min_call_interval;
+    let ap_window = ap_client.config().rate_window;
     let cpu_before = cpu_seconds();
     let started = Instant::now();
     let map = AdminPulseFieldMap::default();

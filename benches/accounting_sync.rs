@@ -15,103 +15,21 @@
 //!         # Syneton companies, Syneton contact persons (also AdminPulse's), AdminPulse
 //!         # relations, Syneton RateLimit per minute, Syneton min_call_interval_ms
 
-use std::process::{Child, Command, Stdio};
+#[path = "common/mod.rs"]
+mod common;
+use common::pace::paced_wall;
+use common::{accounting, arg, cpu_seconds, peak_rss_mib};
+
 use std::time::{Duration, Instant};
 
 use crmsync::config::AdminPulseFieldMap;
-use crmsync::connectors::adminpulse::{self, AdminPulseClient};
-use crmsync::connectors::syneton::{self, SynetonClient};
+use crmsync::store::Store;
 use crmsync::store::sync::RunCounts;
-use crmsync::store::{PoolOptions, Store};
 use crmsync::sync::adminpulse::AdminPulseSync;
 use crmsync::sync::syneton::{Settings, SynetonSync};
-use secrecy::SecretString;
 use tokio_util::sync::CancellationToken;
 
 const TENANT: &str = "bench";
-
-fn arg(n: usize, default: u64) -> u64 {
-    std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with('-'))
-        .nth(n)
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(default)
-}
-
-/// CPU seconds (user + system) of this process, from /proc.
-fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let fields: Vec<&str> = stat
-        .rsplit(')')
-        .next()
-        .unwrap_or_default()
-        .split_whitespace()
-        .collect();
-    let tick = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|v| v.parse::<f64>().ok())
-            .unwrap_or(0.0)
-    };
-    (tick(11) + tick(12)) / 100.0
-}
-
-/// Peak resident set size of this process so far, in MiB.
-fn peak_rss_mib() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or(0.0, |kib| kib / 1024.0)
-}
-
-/// When the call after `calls` calls could start, under a floor `interval` and at most
-/// `limit` starts per `window` (the gate's rules).
-fn paced_wall(calls: u64, interval: Duration, limit: u64, window: Duration) -> Duration {
-    let mut starts: Vec<Duration> = Vec::new();
-    for k in 0..=calls as usize {
-        let mut t = starts.last().map_or(Duration::ZERO, |p| *p + interval);
-        if k >= limit as usize {
-            t = t.max(starts[k - limit as usize] + window);
-        }
-        starts.push(t);
-    }
-    starts.last().copied().unwrap_or_default()
-}
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-async fn start(args: &[&str], probe: &str) -> Server {
-    let child = Command::new(env!("CARGO_BIN_EXE_crmsync"))
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start the simulator");
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while reqwest::get(probe).await.is_err() {
-        assert!(Instant::now() < deadline, "simulator did not start");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    Server(child)
-}
-
-fn port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port()
-}
 
 /// One run's figures.
 struct Measured {
@@ -158,45 +76,15 @@ async fn main() {
     let per_page: u64 = 100;
 
     let dir = tempfile::tempdir().expect("temp dir");
-    let url = std::env::var("BENCH_DATABASE_URL")
-        .unwrap_or_else(|_| format!("sqlite://{}", dir.path().join("bench.db").display()));
-    let store = Store::connect(&url, PoolOptions::default())
-        .await
-        .expect("store");
-    store.migrate().await.expect("migrate");
-    store.ensure_tenant(TENANT, "Bench").await.expect("tenant");
+    let store = common::store::fresh(dir.path(), TENANT).await;
 
     // --- Syneton ---------------------------------------------------------------------------
-    let sp = port();
-    let _syneton = start(
-        &[
-            "simulate",
-            "syneton",
-            "--port",
-            &sp.to_string(),
-            "--companies",
-            &companies.to_string(),
-            "--contacts",
-            &contacts.to_string(),
-            "--rate-limit",
-            &rate_limit.to_string(),
-            "--per-page",
-            &per_page.to_string(),
-        ],
-        &format!("http://127.0.0.1:{sp}/_sim/stats"),
-    )
-    .await;
-    let mut config = syneton::ClientConfig::new(&format!("http://127.0.0.1:{sp}")).expect("url");
-    config.min_call_interval = Duration::from_millis(interval_ms);
-    let window = config.rate_window;
-    let client = SynetonClient::new(
-        config,
-        SecretString::from(crmsync::simulate::syneton::DEFAULT_API_KEY),
-    )
-    .expect("client");
+    let interval = Duration::from_millis(interval_ms);
+    let syn = accounting::syneton(companies, contacts, rate_limit, per_page, interval).await;
+    let (sp, window) = (syn.port, syn.client.config().rate_window);
     let mut sync = SynetonSync::new(
         store.clone(),
-        client,
+        syn.client,
         TENANT,
         Settings::default(),
         CancellationToken::new(),
@@ -218,7 +106,6 @@ async fn main() {
         + pages(count("companies"))
         + pages(count("links"))
         + pages(count("persons"));
-    let interval = Duration::from_millis(interval_ms);
     let syn_paced = paced_wall(
         u64::try_from(syn_full.counts.calls).unwrap_or(0),
         interval,
@@ -240,36 +127,12 @@ async fn main() {
         .len();
 
     // --- AdminPulse ------------------------------------------------------------------------
-    let ap = port();
-    let _adminpulse = start(
-        &[
-            "simulate",
-            "adminpulse",
-            "--port",
-            &ap.to_string(),
-            "--companies",
-            &relations.to_string(),
-            "--contacts",
-            &contacts.to_string(),
-        ],
-        &format!("http://127.0.0.1:{ap}/_sim/config"),
-    )
-    .await;
-    let ap_config = adminpulse::ClientConfig::new(
-        url::Url::parse(&format!("http://127.0.0.1:{ap}")).expect("url"),
-    );
+    let ap = accounting::adminpulse(relations, contacts).await;
+    let ap_config = ap.client.config();
     let (ap_interval, ap_window) = (ap_config.min_call_interval, ap_config.rate_window);
-    let ap_client = AdminPulseClient::new(
-        ap_config,
-        adminpulse::Credentials::ApiKey(SecretString::from(
-            crmsync::simulate::adminpulse::DEFAULT_API_KEY,
-        )),
-        None,
-    )
-    .expect("client");
     let mut ap_sync = AdminPulseSync::new(
         store.clone(),
-        ap_client,
+        ap.client,
         TENANT,
         AdminPulseFieldMap::default(),
         CancellationToken::new(),

@@ -11,9 +11,9 @@
 
 #[path = "common/mod.rs"]
 mod common;
+use common::server::{port, start};
 use common::{arg, cpu_seconds, peak_rss_mib};
 
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crmsync::connectors::hubspot::objects::ListRequest;
@@ -58,33 +58,26 @@ async fn main() {
     let companies = arg(0, 10_000);
     let contacts = arg(1, 30_000);
     let interval = Duration::from_millis(arg(2, 500));
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port();
-    let mut sim = Command::new(env!("CARGO_BIN_EXE_crmsync"))
-        .args(["simulate", "hubspot", "--port", &port.to_string()])
-        .args([
+    let port = port();
+    let sim = start(
+        &[
+            "simulate",
+            "hubspot",
+            "--port",
+            &port.to_string(),
             "--companies",
             &companies.to_string(),
             "--contacts",
             &contacts.to_string(),
-        ])
-        .args(["--deals", "0", "--activities", "0"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start the simulator");
+            "--deals",
+            "0",
+            "--activities",
+            "0",
+        ],
+        &format!("http://127.0.0.1:{port}/_sim/stats"),
+    )
+    .await;
     let base = url::Url::parse(&format!("http://127.0.0.1:{port}")).expect("url");
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while reqwest::get(base.join("/_sim/stats").expect("url"))
-        .await
-        .is_err()
-    {
-        assert!(Instant::now() < deadline, "simulator did not start");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
 
     let mut config = ClientConfig::new(base);
     config.min_call_interval = interval;
@@ -132,8 +125,7 @@ async fn main() {
     .await;
     let wall = started.elapsed();
     let cpu = cpu_seconds() - cpu_before;
-    let _ = sim.kill();
-    let _ = sim.wait();
+    drop(sim);
 
     let calls = client.calls_used();
     let metadata = 2;

@@ -20,7 +20,6 @@ use std::time::{Duration, Instant};
 use crmsync::config::HubSpotConfig;
 use crmsync::connectors::hubspot::{ClientConfig, Credentials, HubSpotClient};
 use crmsync::simulate::hubspot::DEFAULT_TOKEN;
-use crmsync::store::{PoolOptions, Store};
 use crmsync::sync::hubspot::HubSpotSync;
 use crmsync::sync::hubspot::context::Settings;
 use secrecy::SecretString;
@@ -42,11 +41,7 @@ async fn main() {
         arg(3, 20_000),
         arg(4, 10),
     );
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port();
+    let port = common::server::port();
     let mut sim = Command::new(env!("CARGO_BIN_EXE_crmsync"))
         .args([
             "simulate",
@@ -83,13 +78,7 @@ async fn main() {
     };
 
     let dir = tempfile::tempdir().expect("temp dir");
-    let url = std::env::var("BENCH_DATABASE_URL")
-        .unwrap_or_else(|_| format!("sqlite://{}", dir.path().join("bench.db").display()));
-    let store = Store::connect(&url, PoolOptions::default())
-        .await
-        .expect("store");
-    store.migrate().await.expect("migrate");
-    store.ensure_tenant("bench", "Bench").await.expect("tenant");
+    let store = common::store::fresh(dir.path(), "bench").await;
     let mut config = ClientConfig::new(url::Url::parse(&base).expect("url"));
     config.min_call_interval = INTERVAL;
     let client = Arc::new(

@@ -1,6 +1,12 @@
-//! What every benchmark measures about its own process, from /proc (Linux).
+//! What the benchmarks share: what each measures about its own process, from /proc
+//! (Linux), and the simulators, stores and pace figures several of them use.
 
 #![allow(dead_code)] // each bench uses a subset
+
+pub mod accounting;
+pub mod pace;
+pub mod server;
+pub mod store;
 
 /// The `n`-th positional argument (flags skipped), or `default`.
 pub fn arg(n: usize, default: u64) -> u64 {

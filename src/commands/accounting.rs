@@ -9,6 +9,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use secrecy::SecretString;
 
+use super::stored_tokens::StoredTokens;
 use crate::config::{AdminPulseConfig, Config, SynetonConfig};
 use crate::connectors::adminpulse::{self, AdminPulseClient, TokenEvents};
 use crate::connectors::syneton::{self, InLimits, ServerTimeZone, SynetonClient};
@@ -19,6 +20,29 @@ use crate::store::Store;
 pub const SYNETON: &str = "syneton";
 /// Connection name of AdminPulse in the store.
 pub const ADMINPULSE: &str = "adminpulse";
+
+/// The tenant's `[tenants.<id>.syneton]` section (defaults where it is absent) and its
+/// key, which messages name.
+pub(crate) fn syneton_section(config: &Config, tenant: &str) -> (SynetonConfig, String) {
+    let section = config.tenants.get(tenant).and_then(|t| t.syneton.clone());
+    (
+        section.unwrap_or_default(),
+        format!("tenants.{tenant}.syneton"),
+    )
+}
+
+/// The tenant's `[tenants.<id>.adminpulse]` section (defaults where it is absent) and its
+/// key, which messages name.
+pub(crate) fn adminpulse_section(config: &Config, tenant: &str) -> (AdminPulseConfig, String) {
+    let section = config
+        .tenants
+        .get(tenant)
+        .and_then(|t| t.adminpulse.clone());
+    (
+        section.unwrap_or_default(),
+        format!("tenants.{tenant}.adminpulse"),
+    )
+}
 
 /// The Syneton client settings of a `[tenants.<id>.syneton]` section, for `base_url`.
 ///
@@ -61,12 +85,7 @@ pub async fn syneton_client_for(
     cipher: &Cipher,
     tenant: &str,
 ) -> anyhow::Result<SynetonClient> {
-    let key = format!("tenants.{tenant}.syneton");
-    let section = config
-        .tenants
-        .get(tenant)
-        .and_then(|t| t.syneton.clone())
-        .unwrap_or_default();
+    let (section, key) = syneton_section(config, tenant);
     let stored_key = store
         .get_credential(cipher, tenant, SYNETON, "api_key")
         .await?;
@@ -108,44 +127,6 @@ pub fn adminpulse_client_config(
     Ok(c)
 }
 
-/// Persists rotated refresh tokens (encrypted) and records a refused one.
-struct StoredTokens {
-    store: Store,
-    cipher: Cipher,
-    tenant: String,
-}
-
-#[async_trait::async_trait]
-impl TokenEvents for StoredTokens {
-    async fn refresh_token_rotated(&self, token: &SecretString) {
-        if let Err(e) = self
-            .store
-            .put_credential(
-                &self.cipher,
-                &self.tenant,
-                ADMINPULSE,
-                "refresh_token",
-                token,
-            )
-            .await
-        {
-            tracing::error!(tenant.id = %self.tenant, error = %e, "could not store the rotated AdminPulse refresh token");
-        }
-    }
-
-    async fn needs_reauth(&self) {
-        tracing::error!(tenant.id = %self.tenant, "AdminPulse refused the refresh token; run `crmsync connect adminpulse`");
-        let reason = Some("the refresh token was refused; run `crmsync connect adminpulse`");
-        if let Err(e) = self
-            .store
-            .set_connection_state(&self.tenant, ADMINPULSE, "needs_reauth", reason, None)
-            .await
-        {
-            tracing::error!(tenant.id = %self.tenant, error = %e, "could not record the connection state");
-        }
-    }
-}
-
 /// The tenant's AdminPulse client: an API key (stored or configured), else OAuth with the
 /// newest refresh token.
 ///
@@ -157,12 +138,7 @@ pub async fn adminpulse_client_for(
     cipher: &Cipher,
     tenant: &str,
 ) -> anyhow::Result<AdminPulseClient> {
-    let key = format!("tenants.{tenant}.adminpulse");
-    let section = config
-        .tenants
-        .get(tenant)
-        .and_then(|t| t.adminpulse.clone())
-        .unwrap_or_default();
+    let (section, key) = adminpulse_section(config, tenant);
     let client_config = adminpulse_client_config(&section, &key)?;
     let stored_key = store
         .get_credential(cipher, tenant, ADMINPULSE, "api_key")
@@ -205,11 +181,13 @@ pub async fn adminpulse_client_for(
         token_url: url::Url::parse(token_url).with_context(|| format!("{key}.token_url"))?,
         refresh_token: refresh,
     };
-    let events: Arc<dyn TokenEvents> = Arc::new(StoredTokens {
-        store: store.clone(),
-        cipher: cipher.clone(),
-        tenant: tenant.to_owned(),
-    });
+    let events: Arc<dyn TokenEvents> = Arc::new(StoredTokens::new(
+        store,
+        cipher,
+        tenant,
+        ADMINPULSE,
+        "AdminPulse",
+    ));
     Ok(AdminPulseClient::new(
         client_config,
         credentials,

@@ -5,27 +5,19 @@
 //! sync at once ([`super::accounting::first_sync`]). Nothing secret is printed or logged.
 
 use std::io::{BufRead, IsTerminal, Write};
-use std::time::Duration;
 
 use anyhow::{Context, bail};
-use axum::extract::Query;
-use axum::response::Html;
-use oauth2::basic::BasicClient;
-use oauth2::{
-    AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, PkceCodeChallenge,
-    RedirectUrl, Scope, TokenResponse, TokenUrl,
-};
+use oauth2::AuthUrl;
 use secrecy::SecretString;
-use serde::Deserialize;
-use tokio::sync::mpsc;
 
-use super::accounting::{ADMINPULSE, SYNETON, adminpulse_client_config, syneton_client_config};
+use super::accounting::{
+    ADMINPULSE, SYNETON, adminpulse_client_config, adminpulse_section, syneton_client_config,
+    syneton_section,
+};
+use super::oauth_login::{Login, loopback_redirect, refresh_token};
 use crate::config::Config;
 use crate::connectors::adminpulse::{self, AdminPulseClient};
 use crate::connectors::syneton::{ApiSettings, SynetonClient, SynetonError};
-
-/// How long the listener waits for the browser to come back.
-const WAIT: Duration = Duration::from_secs(600);
 
 /// Reads a line from the terminal; for a secret, echo is turned off while typing.
 ///
@@ -69,12 +61,7 @@ pub async fn syneton(
     url: &str,
     api_key: SecretString,
 ) -> anyhow::Result<ApiSettings> {
-    let key = format!("tenants.{tenant}.syneton");
-    let section = config
-        .tenants
-        .get(tenant)
-        .and_then(|t| t.syneton.clone())
-        .unwrap_or_default();
+    let (section, key) = syneton_section(config, tenant);
     let client_config = syneton_client_config(&section, url, &key)?;
     let base = client_config.base_url.clone();
     let client = SynetonClient::new(client_config, api_key.clone())?;
@@ -119,12 +106,7 @@ pub async fn adminpulse_key(
     tenant: &str,
     api_key: SecretString,
 ) -> anyhow::Result<()> {
-    let key = format!("tenants.{tenant}.adminpulse");
-    let section = config
-        .tenants
-        .get(tenant)
-        .and_then(|t| t.adminpulse.clone())
-        .unwrap_or_default();
+    let (section, key) = adminpulse_section(config, tenant);
     let client = AdminPulseClient::new(
         adminpulse_client_config(&section, &key)?,
         adminpulse::Credentials::ApiKey(api_key.clone()),
@@ -161,13 +143,6 @@ async fn store_adminpulse(
     Ok(())
 }
 
-#[derive(Debug, Deserialize)]
-struct Callback {
-    code: Option<String>,
-    state: Option<String>,
-    error: Option<String>,
-}
-
 /// `crmsync connect adminpulse` with OAuth: the authorization-code flow through a one-shot
 /// listener on the configured loopback `redirect_uri`; `show_url` receives the address
 /// the admin must open. The refresh token is verified with one read, then stored.
@@ -195,79 +170,24 @@ pub async fn adminpulse_oauth(
             "{key}: client_id, client_secret, authorize_url and token_url are needed for OAuth (or use --api-key)"
         );
     };
-    let redirect =
-        url::Url::parse(&section.redirect_uri).with_context(|| format!("{key}.redirect_uri"))?;
-    let host = redirect.host_str().unwrap_or_default();
-    if !matches!(host, "127.0.0.1" | "localhost" | "[::1]") {
-        bail!("{key}.redirect_uri: must be a loopback address, the listener runs here");
-    }
+    let redirect = loopback_redirect(&key, &section.redirect_uri)?;
     let token_url = url::Url::parse(token_url).with_context(|| format!("{key}.token_url"))?;
-    let client = BasicClient::new(ClientId::new(client_id.clone()))
-        .set_client_secret(ClientSecret::new(client_secret.expose().to_owned()))
-        .set_auth_type(AuthType::RequestBody)
-        .set_auth_uri(
-            AuthUrl::new(authorize_url.clone()).with_context(|| format!("{key}.authorize_url"))?,
-        )
-        .set_token_uri(TokenUrl::from_url(token_url.clone()))
-        .set_redirect_uri(RedirectUrl::from_url(redirect.clone()));
-    // PKCE costs nothing where the server ignores it and protects the code where it does not.
-    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-    let (authorize, csrf) = client
-        .authorize_url(CsrfToken::new_random)
-        .add_scopes(section.scopes.iter().cloned().map(Scope::new))
-        .set_pkce_challenge(challenge)
-        .url();
-
-    let port = redirect.port_or_known_default().unwrap_or(80);
-    let listener = tokio::net::TcpListener::bind((host.trim_matches(['[', ']']), port))
-        .await
-        .with_context(|| format!("{key}.redirect_uri: cannot listen on port {port}"))?;
-    let (tx, mut rx) = mpsc::channel::<Callback>(1);
-    let app = axum::Router::new().route(
-        redirect.path(),
-        axum::routing::get(move |Query(cb): Query<Callback>| {
-            let tx = tx.clone();
-            async move {
-                let _ = tx.send(cb).await;
-                Html("<h1>crmsync</h1><p>AdminPulse authorization received. You can close this window.</p>")
-            }
-        }),
-    );
-    let server = tokio::spawn(async move { axum::serve(listener, app).await });
-    show_url(&authorize);
-    let callback = tokio::time::timeout(WAIT, rx.recv()).await;
-    server.abort();
-    let callback = callback
-        .context("no authorization arrived within 10 minutes")?
-        .context("the redirect listener stopped")?;
-    if let Some(error) = callback.error {
-        bail!("AdminPulse refused the authorization ({error})");
-    }
-    if callback.state.as_deref() != Some(csrf.secret().as_str()) {
-        bail!("the redirect carried a wrong state parameter; start again");
-    }
-    let code = callback.code.context("the redirect carried no code")?;
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()?;
-    let token = client
-        .exchange_code(AuthorizationCode::new(code))
-        .set_pkce_verifier(verifier)
-        .request_async(&http)
-        .await
-        .map_err(|e| {
-            anyhow::anyhow!(
-                "the authorization code was refused ({})",
-                super::connect::describe(&e)
-            )
-        })?;
-    let refresh = SecretString::from(
-        token
-            .refresh_token()
-            .context("AdminPulse returned no refresh token")?
-            .secret()
-            .to_owned(),
-    );
+    let refresh = refresh_token(
+        Login {
+            service: "AdminPulse",
+            key: &key,
+            client_id,
+            client_secret: client_secret.expose(),
+            authorize_url: AuthUrl::new(authorize_url.clone())
+                .with_context(|| format!("{key}.authorize_url"))?,
+            token_url: token_url.clone(),
+            redirect,
+            scopes: &section.scopes,
+            done_page: "<h1>crmsync</h1><p>AdminPulse authorization received. You can close this window.</p>",
+        },
+        show_url,
+    )
+    .await?;
     let api = AdminPulseClient::new(
         adminpulse_client_config(&section, &key)?,
         adminpulse::Credentials::OAuth {

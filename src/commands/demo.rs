@@ -2,7 +2,7 @@
 //! portal, a fresh SQLite store in a temporary directory, and the daemon syncing them —
 //! with a printed tour of what was synced and how to watch a change flow.
 
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -10,6 +10,7 @@ use clap::Args;
 
 use crate::app::Application;
 use crate::config::Config;
+use crate::simulate::Simulator;
 use crate::simulate::hubspot::{DEFAULT_TOKEN, HubSpotSim, SimConfig};
 
 /// Options of `crmsync demo`.
@@ -71,9 +72,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         activities: args.companies * 2,
         ..SimConfig::default()
     });
-    let listener =
-        tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await?;
-    let sim_addr = listener.local_addr()?;
+    let (listener, sim_addr) = super::simulate::listen(0).await?;
     let serving = sim.clone();
     tokio::spawn(async move { serving.serve(listener, std::future::pending()).await });
 

@@ -7,6 +7,7 @@ use std::time::Duration;
 use anyhow::Context;
 use secrecy::SecretString;
 
+use super::stored_tokens::StoredTokens;
 use crate::config::{Config, HubSpotConfig};
 use crate::connectors::hubspot::provision::{ProvisionPlan, ProvisionReport, provision};
 use crate::connectors::hubspot::{
@@ -18,50 +19,15 @@ use crate::store::Store;
 /// Connection name of HubSpot in the store.
 pub const CONNECTION: &str = "hubspot";
 
-/// Persists rotated refresh tokens (encrypted) and records the connection's state.
-struct StoredConnection {
-    store: Store,
-    cipher: Cipher,
-    tenant: String,
-}
-
 #[async_trait::async_trait]
-impl ConnectionEvents for StoredConnection {
-    async fn refresh_token_rotated(&self, token: &SecretString) {
-        if let Err(e) = self
-            .store
-            .put_credential(
-                &self.cipher,
-                &self.tenant,
-                CONNECTION,
-                "refresh_token",
-                token,
-            )
-            .await
-        {
-            tracing::error!(tenant.id = %self.tenant, error = %e, "could not store the rotated HubSpot refresh token");
-        }
-    }
-
-    async fn needs_reauth(&self) {
-        tracing::error!(tenant.id = %self.tenant, "HubSpot refused the refresh token; run `crmsync connect hubspot`");
-        let reason = Some("the refresh token was refused; run `crmsync connect hubspot`");
-        if let Err(e) = self
-            .store
-            .set_connection_state(&self.tenant, CONNECTION, "needs_reauth", reason, None)
-            .await
-        {
-            tracing::error!(tenant.id = %self.tenant, error = %e, "could not record the connection state");
-        }
-    }
-
+impl ConnectionEvents for StoredTokens {
     async fn daily_paused(&self, resume_after: Duration) {
         let until = crate::store::Timestamp::from(time::OffsetDateTime::now_utc() + resume_after);
         tracing::warn!(tenant.id = %self.tenant, paused_until = %until, "HubSpot daily call budget reached; connection paused");
         let reason = Some("HubSpot's daily call budget (or its reserve) is used up");
         if let Err(e) = self
             .store
-            .set_connection_state(&self.tenant, CONNECTION, "paused", reason, Some(until))
+            .set_connection_state(&self.tenant, self.connection, "paused", reason, Some(until))
             .await
         {
             tracing::error!(tenant.id = %self.tenant, error = %e, "could not record the connection state");
@@ -94,11 +60,9 @@ pub async fn client_for(
         .map_err(|e| anyhow::anyhow!("tenants.{tenant}.hubspot.api_version: {e}"))?;
     client_config.min_call_interval = Duration::from_millis(hubspot.min_call_interval_ms);
     client_config.daily_reserve = hubspot.daily_reserve;
-    let sink: Arc<dyn ConnectionEvents> = Arc::new(StoredConnection {
-        store: store.clone(),
-        cipher: cipher.clone(),
-        tenant: tenant.to_owned(),
-    });
+    let sink: Arc<dyn ConnectionEvents> = Arc::new(StoredTokens::new(
+        store, cipher, tenant, CONNECTION, "HubSpot",
+    ));
     Ok(HubSpotClient::new(client_config, credentials, Some(sink))?)
 }
 

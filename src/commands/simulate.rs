@@ -5,7 +5,9 @@ use std::net::{Ipv4Addr, SocketAddr};
 use anyhow::Context;
 use clap::Args;
 
+use crate::simulate::Simulator;
 use crate::simulate::hubspot::{DEFAULT_CLIENT_ID, DEFAULT_TOKEN, HubSpotSim, SimConfig};
+use crate::simulate::kit::bind_loopback;
 
 /// Options of `crmsync simulate hubspot`.
 #[derive(Debug, Clone, Args)]
@@ -63,12 +65,7 @@ impl HubSpotSimArgs {
 /// When the port cannot be bound.
 pub async fn hubspot(args: HubSpotSimArgs) -> anyhow::Result<()> {
     let sim = HubSpotSim::new(args.sim_config());
-    // Loopback only: the simulator has no authentication worth the name.
-    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .with_context(|| format!("cannot listen on {addr}"))?;
-    let addr = listener.local_addr()?;
+    let (listener, addr) = listen(args.port).await?;
     println!("HubSpot simulator on http://{addr}");
     println!("  static token:   {DEFAULT_TOKEN}");
     println!(
@@ -83,4 +80,20 @@ pub async fn hubspot(args: HubSpotSimArgs) -> anyhow::Result<()> {
     );
     sim.serve(listener, crate::shutdown::signal()).await?;
     Ok(())
+}
+
+/// A listener on 127.0.0.1:`port` (0 picks one) and the address it got. Loopback only:
+/// the simulators have no authentication worth the name.
+///
+/// # Errors
+/// When the port cannot be bound.
+pub(crate) async fn listen(port: u16) -> anyhow::Result<(tokio::net::TcpListener, SocketAddr)> {
+    let listener = bind_loopback(port).await.with_context(|| {
+        format!(
+            "cannot listen on {}",
+            SocketAddr::from((Ipv4Addr::LOCALHOST, port))
+        )
+    })?;
+    let addr = listener.local_addr()?;
+    Ok((listener, addr))
 }

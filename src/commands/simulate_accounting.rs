@@ -1,11 +1,10 @@
 //! `crmsync simulate syneton` and `crmsync simulate adminpulse`: the accounting-practice
 //! simulators on loopback until Ctrl-C, printing their base URLs and credentials.
 
-use std::net::{Ipv4Addr, SocketAddr};
-
-use anyhow::Context;
 use clap::Args;
 
+use super::simulate::listen;
+use crate::simulate::Simulator;
 use crate::simulate::adminpulse::{
     AdminPulseSim, DEFAULT_API_KEY as ADMINPULSE_KEY, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET,
     SimConfig as AdminPulseConfig,
@@ -85,11 +84,7 @@ pub struct AdminPulseSimArgs {
 /// When the port cannot be bound.
 pub async fn syneton(args: SynetonSimArgs) -> anyhow::Result<()> {
     let sim = SynetonSim::new(args.sim_config());
-    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .with_context(|| format!("cannot listen on {addr}"))?;
-    let addr = listener.local_addr()?;
+    let (listener, addr) = listen(args.port).await?;
     let (companies, persons, links, offices) = sim.counts();
     println!("Syneton simulator on http://{addr}");
     println!("  base URL:   http://{addr} (the API is under /api/v1/)");
@@ -118,11 +113,7 @@ pub async fn adminpulse(args: AdminPulseSimArgs) -> anyhow::Result<()> {
     };
     config.settings.rate_limit = args.rate_limit;
     let sim = AdminPulseSim::new(config);
-    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .with_context(|| format!("cannot listen on {addr}"))?;
-    let addr = listener.local_addr()?;
+    let (listener, addr) = listen(args.port).await?;
     println!("AdminPulse simulator on http://{addr}");
     println!("  API base URL:    http://{addr}");
     println!("  API key:         {ADMINPULSE_KEY}");

@@ -428,37 +428,6 @@ pub struct LocalCompanyFields {
     pub address: Option<PostalAddress>,
 }
 
-/// Every field a Syneton PUT replaces (accounting-apis.md §1.8), besides `CustomerId`.
-pub const SYNETON_PUT_FIELDS: &[&str] = &[
-    "Name",
-    "Firstname",
-    "CommercialName",
-    "IsCompany",
-    "Title",
-    "VATNr",
-    "RegistrationNr",
-    "RPR",
-    "SocialSecurityNumber",
-    "NaceCode",
-    "Language",
-    "Email",
-    "Phone",
-    "Mobile",
-    "Homepage",
-    "CustomerCrmType",
-    "CustomerGroup",
-    "CustCode",
-    "AccCode",
-    "Remarks",
-    "Street1",
-    "Street2",
-    "Nr",
-    "Box",
-    "Zipcode",
-    "City",
-    "CountryCode",
-];
-
 fn opt(v: Option<&str>) -> Value {
     clean(v).map_or(Value::Null, Value::from)
 }

@@ -2,6 +2,8 @@
 //! `local` or `both`. For `both`, the later modification wins, per field; the loser's
 //! value goes to the sync journal. A value never flows back to the side it came from.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 /// Who may change a field.
@@ -15,6 +17,16 @@ pub enum Owner {
     /// The later change wins.
     #[default]
     Both,
+}
+
+/// The owner of `entity.field` among a connection's `field_owners` (keyed
+/// `entity.field`); a field not named there is [`Owner::Both`].
+#[must_use]
+pub fn owner_of(owners: &BTreeMap<String, Owner>, entity: &str, field: &str) -> Owner {
+    owners
+        .get(&format!("{entity}.{field}"))
+        .copied()
+        .unwrap_or_default()
 }
 
 /// Who may change a field synced with Syneton (`[tenants.<id>.syneton.field_owners]`).

@@ -9,6 +9,7 @@ use std::time::Duration;
 use crmsync::connectors::adminpulse::{AdminPulseClient, Credentials};
 use crmsync::connectors::syneton::SynetonClient;
 use crmsync::mapping::ownership::Owner;
+use crmsync::simulate::Simulator;
 use crmsync::store::Store;
 use crmsync::store::sync::RunCounts;
 use crmsync::sync::adminpulse::AdminPulseSync;

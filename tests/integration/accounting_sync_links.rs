@@ -3,6 +3,7 @@
 //! connection; AdminPulse's full re-read writes nothing when nothing changed; and
 //! `crmsync connect syneton` runs the first sync at once.
 
+use crmsync::simulate::Simulator;
 use crmsync::store::Store;
 use serde_json::json;
 

@@ -14,72 +14,16 @@ use crmsync::simulate::adminpulse::{
     AdminPulseSim, DEFAULT_API_KEY, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, SimConfig,
 };
 use secrecy::{ExposeSecret, SecretString};
-use serde_json::{Value, json};
+use serde_json::json;
 
-/// A running simulator on 127.0.0.1:0.
-pub struct Sim {
-    pub sim: AdminPulseSim,
-    pub base: url::Url,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-}
+use crate::simulator::Running;
 
-impl Drop for Sim {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-    }
-}
+/// The AdminPulse simulator on 127.0.0.1:0.
+pub type Sim = Running<AdminPulseSim>;
 
 impl Sim {
     pub async fn start(config: SimConfig) -> Self {
-        let sim = AdminPulseSim::new(config);
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let serving = sim.clone();
-        tokio::spawn(async move {
-            let _ = serving
-                .serve(listener, async move {
-                    let _ = stopped.await;
-                })
-                .await;
-        });
-        Self {
-            sim,
-            base: url::Url::parse(&format!("http://{addr}")).expect("url"),
-            stop: Some(stop),
-        }
-    }
-
-    pub async fn admin(&self, method: reqwest::Method, path: &str, body: Value) -> Value {
-        let resp = reqwest::Client::new()
-            .request(method, self.base.join(path).expect("url"))
-            .json(&body)
-            .send()
-            .await
-            .expect("admin call");
-        assert!(
-            resp.status().is_success(),
-            "admin {path}: {}",
-            resp.status()
-        );
-        resp.json().await.unwrap_or(Value::Null)
-    }
-
-    pub async fn fault(&self, body: Value) {
-        self.admin(reqwest::Method::POST, "/_sim/faults", body)
-            .await;
-    }
-
-    pub fn calls(&self) -> Vec<(u16, String, Option<String>)> {
-        self.sim
-            .request_log()
-            .into_iter()
-            .map(|r| (r.status, r.path, r.query))
-            .collect()
+        Self::serve(AdminPulseSim::new(config)).await
     }
 
     pub fn token_url(&self) -> url::Url {
@@ -151,7 +95,7 @@ async fn relations_are_read_in_0_based_pages_of_400_until_the_last() {
 async fn a_429_waits_for_retry_after_or_the_configured_pause_then_succeeds() {
     let sim = Sim::start(office(10, 5)).await;
     let client = key_client(&sim, DEFAULT_API_KEY);
-    sim.fault(json!({"kind": "429", "count": 1, "retryAfterS": 1}))
+    sim.post_fault(json!({"kind": "429", "count": 1, "retryAfterS": 1}))
         .await;
     let started = Instant::now();
     assert_eq!(
@@ -167,7 +111,7 @@ async fn a_429_waits_for_retry_after_or_the_configured_pause_then_succeeds() {
         started.elapsed() >= Duration::from_secs(1),
         "Retry-After honoured"
     );
-    sim.fault(json!({"kind": "429", "count": 2})).await;
+    sim.post_fault(json!({"kind": "429", "count": 2})).await;
     let started = Instant::now();
     client.relations_page(0, 5).await.expect("retried");
     assert!(
@@ -176,7 +120,7 @@ async fn a_429_waits_for_retry_after_or_the_configured_pause_then_succeeds() {
     );
     let statuses: Vec<u16> = sim.calls().into_iter().map(|c| c.0).collect();
     assert_eq!(statuses, vec![429, 200, 429, 429, 200]);
-    sim.fault(json!({"kind": "500", "count": 1})).await;
+    sim.post_fault(json!({"kind": "500", "count": 1})).await;
     assert!(client.relations_page(0, 5).await.is_ok());
 }
 

@@ -395,6 +395,7 @@ async fn erase_asks_hubspot_gdpr_delete_for_linked_contacts_when_configured() {
     use crate::hubspot_client::Sim;
     use crmsync::connectors::hubspot::objects::ListRequest;
     use crmsync::connectors::hubspot::{ClientConfig, Credentials, HubSpotClient, HubSpotError};
+    use crmsync::simulate::Simulator;
     use crmsync::simulate::hubspot::{DEFAULT_TOKEN, SimConfig};
 
     let Some((db, store)) = seeded(Backend::Sqlite).await else {

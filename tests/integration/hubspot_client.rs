@@ -10,72 +10,25 @@ use crmsync::connectors::hubspot::objects::ListRequest;
 use crmsync::connectors::hubspot::provision::{ProvisionPlan, provision};
 use crmsync::connectors::hubspot::search::ChangeFeed;
 use crmsync::connectors::hubspot::{ClientConfig, Credentials, HubSpotClient, HubSpotError};
+use crmsync::simulate::Simulator;
 use crmsync::simulate::hubspot::{
     DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_TOKEN, HubSpotSim, SimConfig,
 };
 use secrecy::SecretString;
-use serde_json::{Value, json};
+use serde_json::json;
 
-/// A running simulator on 127.0.0.1:0.
-pub struct Sim {
-    pub sim: HubSpotSim,
-    pub base: url::Url,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-}
+use crate::simulator::Running;
 
-impl Drop for Sim {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-    }
-}
+/// The HubSpot simulator on 127.0.0.1:0.
+pub type Sim = Running<HubSpotSim>;
 
 impl Sim {
     pub async fn start(config: SimConfig) -> Self {
-        let sim = HubSpotSim::new(config);
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let serving = sim.clone();
-        tokio::spawn(async move {
-            let _ = serving
-                .serve(listener, async move {
-                    let _ = stopped.await;
-                })
-                .await;
-        });
-        Self {
-            sim,
-            base: url::Url::parse(&format!("http://{addr}")).expect("url"),
-            stop: Some(stop),
-        }
-    }
-
-    pub async fn admin(&self, method: reqwest::Method, path: &str, body: Value) -> Value {
-        let resp = reqwest::Client::new()
-            .request(method, self.base.join(path).expect("url"))
-            .json(&body)
-            .send()
-            .await
-            .expect("admin call");
-        assert!(
-            resp.status().is_success(),
-            "admin {path}: {}",
-            resp.status()
-        );
-        resp.json().await.unwrap_or(Value::Null)
+        Self::serve(HubSpotSim::new(config)).await
     }
 
     pub async fn fault(&self, kind: &str, count: u32) {
-        self.admin(
-            reqwest::Method::POST,
-            "/_sim/faults",
-            json!({"kind": kind, "count": count}),
-        )
-        .await;
+        self.post_fault(json!({"kind": kind, "count": count})).await;
     }
 }
 

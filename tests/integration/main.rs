@@ -2,6 +2,7 @@
 //! (a temp SQLite file, or a new database on the throwaway PostgreSQL cluster that
 //! `scripts/test.sh` starts) and an app on 127.0.0.1:0.
 
+mod simulator;
 mod support;
 
 mod accounting_connect;

@@ -8,6 +8,7 @@ use crmsync::config::HubSpotConfig;
 use crmsync::connectors::hubspot::HubSpotClient;
 use crmsync::connectors::hubspot::associations::types;
 use crmsync::connectors::hubspot::models::{AssociationSpec, HsObject, ObjectInput};
+use crmsync::simulate::Simulator;
 use crmsync::simulate::hubspot::SimConfig;
 use crmsync::store::Store;
 use crmsync::store::sync::RunCounts;

@@ -16,75 +16,19 @@ use secrecy::SecretString;
 use serde_json::{Value, json};
 use time::macros::datetime;
 
-/// A running simulator on 127.0.0.1:0.
-pub struct Sim {
-    pub sim: SynetonSim,
-    pub base: url::Url,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-}
+use crate::simulator::Running;
 
-impl Drop for Sim {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-    }
-}
+/// The Syneton simulator on 127.0.0.1:0.
+pub type Sim = Running<SynetonSim>;
 
 impl Sim {
     pub async fn start(config: SimConfig) -> Self {
-        let sim = SynetonSim::new(config);
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let serving = sim.clone();
-        tokio::spawn(async move {
-            let _ = serving
-                .serve(listener, async move {
-                    let _ = stopped.await;
-                })
-                .await;
-        });
-        Self {
-            sim,
-            base: url::Url::parse(&format!("http://{addr}")).expect("url"),
-            stop: Some(stop),
-        }
-    }
-
-    pub async fn admin(&self, method: reqwest::Method, path: &str, body: Value) -> Value {
-        let resp = reqwest::Client::new()
-            .request(method, self.base.join(path).expect("url"))
-            .json(&body)
-            .send()
-            .await
-            .expect("admin call");
-        assert!(
-            resp.status().is_success(),
-            "admin {path}: {}",
-            resp.status()
-        );
-        resp.json().await.unwrap_or(Value::Null)
+        Self::serve(SynetonSim::new(config)).await
     }
 
     pub async fn fault(&self, kind: &str, count: u32, path: Option<&str>) {
-        self.admin(
-            reqwest::Method::POST,
-            "/_sim/faults",
-            json!({"kind": kind, "count": count, "pathContains": path}),
-        )
-        .await;
-    }
-
-    /// (status, path, query) of every logged call.
-    pub fn calls(&self) -> Vec<(u16, String, Option<String>)> {
-        self.sim
-            .request_log()
-            .into_iter()
-            .map(|r| (r.status, r.path, r.query))
-            .collect()
+        self.post_fault(json!({"kind": kind, "count": count, "pathContains": path}))
+            .await;
     }
 
     pub fn count(&self, path: &str) -> usize {

@@ -10,14 +10,14 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use backon::{ExponentialBuilder, Retryable};
+use backon::Retryable;
 use reqwest::StatusCode;
-use reqwest::header::HeaderMap;
 use secrecy::{ExposeSecret, SecretString};
 
 use super::auth::{Auth, Credentials, Refresher, TokenEvents};
 use super::error::{AdminPulseError, classify};
 use crate::connectors::gate::RateGate;
+use crate::connectors::http::{self, Answer};
 
 /// Settings of one AdminPulse connection.
 #[derive(Debug, Clone)]
@@ -89,14 +89,7 @@ impl AdminPulseClient {
     ) -> Result<Self, AdminPulseError> {
         let gate = Arc::new(RateGate::new(config.min_call_interval));
         gate.limit_per_window(config.rate_limit, config.rate_window);
-        let http = reqwest::Client::builder()
-            .timeout(config.request_timeout)
-            .connect_timeout(Duration::from_secs(10))
-            .gzip(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("crmsync/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(AdminPulseError::transport)?;
+        let http = http::client(config.request_timeout).map_err(AdminPulseError::transport)?;
         Ok(Self {
             http,
             config,
@@ -154,15 +147,15 @@ impl AdminPulseClient {
         url: url::Url,
         endpoint: &'static str,
     ) -> Result<bytes::Bytes, AdminPulseError> {
-        let backoff = ExponentialBuilder::default()
-            .with_min_delay(self.config.min_backoff)
-            .with_max_delay(Duration::from_secs(90))
-            .with_max_times(self.config.max_retries)
-            .with_jitter();
+        let backoff = http::backoff(
+            self.config.min_backoff,
+            Duration::from_secs(90),
+            self.config.max_retries,
+        );
         (|| self.attempt(url.clone(), endpoint))
             .retry(backoff)
             .when(AdminPulseError::is_retryable)
-            .adjust(|err, delay| delay.map(|d| err.retry_after().map_or(d, |asked| asked.max(d))))
+            .adjust(|err, delay| http::honour_retry_after(delay, err.retry_after()))
             .notify(|err, delay| {
                 tracing::warn!(
                     connector.id = "adminpulse",
@@ -184,7 +177,11 @@ impl AdminPulseClient {
         let mut token = self.auth.bearer(&refresher).await?;
         let mut refreshed = false;
         loop {
-            let (status, headers, body) = self.send(url.clone(), &token).await?;
+            let Answer {
+                status,
+                headers,
+                body,
+            } = self.send(url.clone(), &token).await?;
             if status.is_success() {
                 if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(&body) {
                     return Err(AdminPulseError::decode(endpoint, &e));
@@ -196,7 +193,7 @@ impl AdminPulseClient {
                 token = self.auth.refresh_after_401(&token, &refresher).await?;
                 continue;
             }
-            let err = classify(endpoint, status.as_u16(), retry_after(&headers));
+            let err = classify(endpoint, status.as_u16(), http::retry_after(&headers));
             if let AdminPulseError::RateLimited { retry_after } = &err {
                 self.gate
                     .pause_for(retry_after.unwrap_or(self.config.rate_limited_pause));
@@ -205,23 +202,10 @@ impl AdminPulseClient {
         }
     }
 
-    async fn send(
-        &self,
-        url: url::Url,
-        token: &SecretString,
-    ) -> Result<(StatusCode, HeaderMap, bytes::Bytes), AdminPulseError> {
+    async fn send(&self, url: url::Url, token: &SecretString) -> Result<Answer, AdminPulseError> {
         let request = self.http.get(url).bearer_auth(token.expose_secret());
-        let _permit = self.gate.acquire().await;
-        self.calls.fetch_add(1, Ordering::Relaxed);
-        let response = request.send().await.map_err(AdminPulseError::transport)?;
-        let status = response.status();
-        let headers = response.headers().clone();
-        let body = response.bytes().await.map_err(AdminPulseError::transport)?;
-        Ok((status, headers, body))
+        http::send(&self.gate, &self.calls, request)
+            .await
+            .map_err(AdminPulseError::transport)
     }
-}
-
-fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
-    value.trim().parse::<u64>().ok().map(Duration::from_secs)
 }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::time::Duration;
 
-use backon::{ExponentialBuilder, Retryable};
+use backon::Retryable;
 use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
@@ -19,6 +19,7 @@ use super::auth::{Auth, ConnectionEvents, Credentials, Refresher};
 use super::error::{HubSpotError, Policy, classify};
 use super::paths::ApiVersion;
 use crate::connectors::gate::RateGate;
+use crate::connectors::http::{self, Answer};
 
 /// Settings of one HubSpot connection.
 #[derive(Debug, Clone)]
@@ -107,15 +108,7 @@ impl HubSpotClient {
         sink: Option<Arc<dyn ConnectionEvents>>,
         gate: Arc<RateGate>,
     ) -> Result<Self, HubSpotError> {
-        let http = reqwest::Client::builder()
-            .timeout(config.request_timeout)
-            .connect_timeout(Duration::from_secs(10))
-            .gzip(true)
-            // The token endpoint must not be redirected elsewhere (oauth2's advice).
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("crmsync/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(HubSpotError::Transport)?;
+        let http = http::client(config.request_timeout).map_err(HubSpotError::Transport)?;
         Ok(Self {
             http,
             config,
@@ -152,14 +145,12 @@ impl HubSpotClient {
         &self.config.api_version
     }
 
-    fn refresher(&self) -> Result<Refresher<'_>, HubSpotError> {
-        let token_url = self.url(&self.config.api_version.oauth_token())?;
-        Ok(Refresher {
+    fn refresher(&self) -> Refresher<'_> {
+        Refresher {
             http: &self.http,
-            token_url,
             gate: &self.gate,
             calls: &self.calls,
-        })
+        }
     }
 
     fn url(&self, path: &str) -> Result<url::Url, HubSpotError> {
@@ -185,15 +176,15 @@ impl HubSpotClient {
             Body::None => None,
             Body::Json(v) => Some(v),
         };
-        let backoff = ExponentialBuilder::default()
-            .with_min_delay(self.config.min_backoff)
-            .with_max_delay(Duration::from_secs(60))
-            .with_max_times(self.config.max_retries)
-            .with_jitter();
+        let backoff = http::backoff(
+            self.config.min_backoff,
+            Duration::from_secs(60),
+            self.config.max_retries,
+        );
         let bytes = (|| self.attempt(method.clone(), path, query, body))
             .retry(backoff)
             .when(HubSpotError::is_retryable)
-            .adjust(|err, delay| delay.map(|d| err.retry_after().map_or(d, |asked| asked.max(d))))
+            .adjust(|err, delay| http::honour_retry_after(delay, err.retry_after()))
             .notify(|err, delay| {
                 tracing::warn!(error = %err, retry_in_ms = delay.as_millis() as u64, "HubSpot call failed; retrying");
             })
@@ -216,12 +207,17 @@ impl HubSpotClient {
             }
             return Err(err);
         }
-        let refresher = self.refresher()?;
-        let mut token = self.auth.bearer(&refresher).await?;
+        let refresher = self.refresher();
+        let token_url = self.url(&self.config.api_version.oauth_token())?;
+        let mut token = self.auth.bearer(&refresher, &token_url).await?;
         let url = self.url(path)?;
         let mut refreshed = false;
         loop {
-            let (status, headers, bytes) = self
+            let Answer {
+                status,
+                headers,
+                body: bytes,
+            } = self
                 .send_once(method.clone(), url.clone(), query, body, &token)
                 .await?;
             self.observe_headers(&headers);
@@ -236,10 +232,13 @@ impl HubSpotClient {
             }
             if status == StatusCode::UNAUTHORIZED && self.auth.is_oauth() && !refreshed {
                 refreshed = true;
-                token = self.auth.refresh_after_401(&token, &refresher).await?;
+                token = self
+                    .auth
+                    .refresh_after_401(&token, &refresher, &token_url)
+                    .await?;
                 continue;
             }
-            let err = classify(status.as_u16(), retry_after(&headers), &bytes);
+            let err = classify(status.as_u16(), http::retry_after(&headers), &bytes);
             self.react(&err, &headers);
             self.report_daily_pause(&err).await;
             if let Some(correlation) = headers
@@ -263,7 +262,7 @@ impl HubSpotClient {
         query: &[(&str, String)],
         body: Option<&Value>,
         token: &SecretString,
-    ) -> Result<(StatusCode, HeaderMap, bytes::Bytes), HubSpotError> {
+    ) -> Result<Answer, HubSpotError> {
         let mut request = self
             .http
             .request(method, url)
@@ -274,14 +273,9 @@ impl HubSpotClient {
         if let Some(body) = body {
             request = request.json(body);
         }
-        // The permit is held until the body is read: one call in flight per connection.
-        let _permit = self.gate.acquire().await;
-        self.calls.fetch_add(1, Ordering::Relaxed);
-        let response = request.send().await.map_err(HubSpotError::Transport)?;
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = response.bytes().await.map_err(HubSpotError::Transport)?;
-        Ok((status, headers, bytes))
+        http::send(&self.gate, &self.calls, request)
+            .await
+            .map_err(HubSpotError::Transport)
     }
 
     /// Slows the gate when HubSpot says the short-term budget is gone.
@@ -381,9 +375,4 @@ impl HubSpotClient {
             _ => Ok(()),
         }
     }
-}
-
-fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
-    value.trim().parse::<u64>().ok().map(Duration::from_secs)
 }

@@ -14,7 +14,7 @@ pub mod paths;
 pub mod provision;
 pub mod search;
 
-pub use auth::{ConnectionEvents, Credentials};
+pub use auth::{ConnectionEvents, Credentials, TokenEvents};
 pub use client::{ClientConfig, HubSpotClient};
 pub use error::{HubSpotError, Policy};
 pub use paths::ApiVersion;

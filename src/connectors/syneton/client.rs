@@ -11,8 +11,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use backon::{ExponentialBuilder, Retryable};
-use reqwest::header::HeaderMap;
+use backon::Retryable;
 use reqwest::{Method, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
@@ -24,6 +23,7 @@ use super::error::{SynetonError, classify};
 use super::filter::InLimits;
 use super::models::{ApiSettings, TokenAnswer};
 use crate::connectors::gate::RateGate;
+use crate::connectors::http::{self, Answer, retry_after};
 
 /// Settings of one Syneton connection.
 #[derive(Debug, Clone)]
@@ -110,13 +110,6 @@ pub fn normalize_base_url(text: &str) -> Result<url::Url, SynetonError> {
     Ok(url)
 }
 
-/// A raw answer: status, headers and body of a success.
-pub(crate) struct Answer {
-    pub status: StatusCode,
-    pub headers: HeaderMap,
-    pub body: bytes::Bytes,
-}
-
 /// Whether a failed call may be sent again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Replay {
@@ -153,15 +146,7 @@ impl SynetonClient {
     pub fn new(config: ClientConfig, api_key: SecretString) -> Result<Self, SynetonError> {
         let gate = Arc::new(RateGate::new(config.min_call_interval));
         gate.limit_per_window(config.initial_rate_limit, config.rate_window);
-        let http = reqwest::Client::builder()
-            .timeout(config.request_timeout)
-            .connect_timeout(Duration::from_secs(10))
-            .gzip(true)
-            // A redirect would carry the token (and on the token call, the key) elsewhere.
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("crmsync/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(SynetonError::transport)?;
+        let http = http::client(config.request_timeout).map_err(SynetonError::transport)?;
         Ok(Self {
             http,
             config,
@@ -281,18 +266,18 @@ impl SynetonClient {
         endpoint: &'static str,
         replay: Replay,
     ) -> Result<Answer, SynetonError> {
-        let backoff = ExponentialBuilder::default()
-            .with_min_delay(self.config.min_backoff)
-            .with_max_delay(Duration::from_secs(60))
-            .with_max_times(self.config.max_retries)
-            .with_jitter();
+        let backoff = http::backoff(
+            self.config.min_backoff,
+            Duration::from_secs(60),
+            self.config.max_retries,
+        );
         (|| self.attempt(method.clone(), url.clone(), body, endpoint))
             .retry(backoff)
             .when(|e: &SynetonError| match replay {
                 Replay::Safe => e.is_retryable(),
                 Replay::OnlyIfRefused => matches!(e, SynetonError::Throttled { .. }),
             })
-            .adjust(|err, delay| delay.map(|d| err.retry_after().map_or(d, |asked| asked.max(d))))
+            .adjust(|err, delay| http::honour_retry_after(delay, err.retry_after()))
             .notify(|err, delay| {
                 tracing::warn!(
                     connector.id = "syneton",
@@ -367,17 +352,9 @@ impl SynetonClient {
         if let Some(body) = body {
             request = request.json(body);
         }
-        let _permit = self.gate.acquire().await;
-        self.calls.fetch_add(1, Ordering::Relaxed);
-        let response = request.send().await.map_err(SynetonError::transport)?;
-        let status = response.status();
-        let headers = response.headers().clone();
-        let body = response.bytes().await.map_err(SynetonError::transport)?;
-        Ok(Answer {
-            status,
-            headers,
-            body,
-        })
+        http::send(&self.gate, &self.calls, request)
+            .await
+            .map_err(SynetonError::transport)
     }
 
     async fn current_token(&self) -> Result<Token, SynetonError> {
@@ -440,11 +417,6 @@ impl SynetonClient {
         tracing::debug!(connector.id = "syneton", "Syneton token exchanged");
         Ok(lifetime.token(parsed))
     }
-}
-
-fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
-    value.trim().parse::<u64>().ok().map(Duration::from_secs)
 }
 
 #[cfg(test)]

@@ -72,6 +72,43 @@ pub(crate) struct TokenAnswer {
     pub time_to_live: Option<String>,
 }
 
+/// Customer fields a `PUT customers` replaces, besides `CustomerId` (accounting-apis.md
+/// §1.8): the body must carry every one of them, as a missing one is cleared.
+pub const PUT_CUSTOMER_FIELDS: &[&str] = &[
+    "Name",
+    "Firstname",
+    "CommercialName",
+    "IsCompany",
+    "Title",
+    "VATNr",
+    "RegistrationNr",
+    "RPR",
+    "SocialSecurityNumber",
+    "NaceCode",
+    "Language",
+    "Email",
+    "Phone",
+    "Mobile",
+    "Homepage",
+    "CustomerCrmType",
+    "CustomerGroup",
+    "CustCode",
+    "AccCode",
+    "Remarks",
+];
+
+/// Registered-office address fields of a customer's POST or PUT body (not returned by
+/// `GET customers`).
+pub const PUT_ADDRESS_FIELDS: &[&str] = &[
+    "Street1",
+    "Street2",
+    "Nr",
+    "Box",
+    "Zipcode",
+    "City",
+    "CountryCode",
+];
+
 /// A customer: a company (`IsCompany`) or a natural person.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
 pub struct Customer {

@@ -13,20 +13,16 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::routes::FAULT_KINDS;
 use super::{Inner, Settings, oauth, seed};
-use crate::simulate::kit::{Fault, lock, requests_json};
+use crate::simulate::kit::admin::{self, bad, parse};
+use crate::simulate::kit::lock;
 
 type S = Arc<Inner>;
 
 pub fn router() -> Router<S> {
-    Router::new()
+    admin::router::<Inner>()
+        .route("/faults", post(admin::add_fault::<Inner>))
         .route("/reset", post(reset))
-        .route("/requests", get(requests).delete(clear_requests))
-        .route(
-            "/faults",
-            get(list_faults).post(add_fault).delete(clear_faults),
-        )
         .route("/config", get(get_config).patch(patch_config))
         .route("/relations", post(create))
         .route("/relations/{identifier}", get(read).patch(update))
@@ -36,57 +32,11 @@ pub fn router() -> Router<S> {
         .route("/oauth/expire", post(expire))
 }
 
-fn bad(message: impl Into<String>) -> Response {
-    (
-        StatusCode::BAD_REQUEST,
-        Json(json!({"error": message.into()})),
-    )
-        .into_response()
-}
-
-fn parse<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, Box<Response>> {
-    serde_json::from_slice(body).map_err(|e| Box::new(bad(format!("invalid JSON: {e}"))))
-}
-
 async fn reset(State(s): State<S>) -> StatusCode {
     *lock(&s.relations) = seed::seed(&s.config);
     *lock(&s.settings) = s.config.settings.clone();
-    lock(&s.log).clear();
-    lock(&s.faults).clear();
+    s.traffic.clear();
     lock(&s.window).clear();
-    StatusCode::NO_CONTENT
-}
-
-async fn requests(State(s): State<S>) -> Json<Value> {
-    Json(requests_json(&lock(&s.log)))
-}
-
-async fn clear_requests(State(s): State<S>) -> StatusCode {
-    lock(&s.log).clear();
-    StatusCode::NO_CONTENT
-}
-
-async fn list_faults(State(s): State<S>) -> Json<Value> {
-    Json(json!({"faults": lock(&s.faults).iter().collect::<Vec<_>>(), "kinds": FAULT_KINDS}))
-}
-
-async fn add_fault(State(s): State<S>, body: Bytes) -> Response {
-    let f: Fault = match parse(&body) {
-        Ok(f) => f,
-        Err(r) => return *r,
-    };
-    if !f.valid(FAULT_KINDS) {
-        return bad(format!(
-            "unknown fault kind {}; one of {FAULT_KINDS:?} or an HTTP status",
-            f.kind
-        ));
-    }
-    lock(&s.faults).push_back(f);
-    StatusCode::CREATED.into_response()
-}
-
-async fn clear_faults(State(s): State<S>) -> StatusCode {
-    lock(&s.faults).clear();
     StatusCode::NO_CONTENT
 }
 

@@ -23,13 +23,13 @@ mod oauth;
 mod routes;
 mod seed;
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::simulate::kit::{Fault, LoggedRequest, SlidingWindow, lock};
+use crate::simulate::kit::{Simulator, SlidingWindow, Traffic, lock};
 
 /// API key accepted by the default configuration.
 pub const DEFAULT_API_KEY: &str = "ap-sim-key-7b1e9c2d4f6a8b0c";
@@ -124,8 +124,7 @@ pub struct Inner {
     config: SimConfig,
     settings: Mutex<Settings>,
     relations: Mutex<Vec<Value>>,
-    log: Mutex<Vec<LoggedRequest>>,
-    faults: Mutex<VecDeque<Fault>>,
+    traffic: Traffic,
     window: Mutex<SlidingWindow>,
     grants: Mutex<Grants>,
 }
@@ -133,6 +132,12 @@ pub struct Inner {
 impl Inner {
     fn settings(&self) -> Settings {
         lock(&self.settings).clone()
+    }
+}
+
+impl AsRef<Traffic> for Inner {
+    fn as_ref(&self) -> &Traffic {
+        &self.traffic
     }
 }
 
@@ -149,8 +154,7 @@ impl AdminPulseSim {
         let inner = Inner {
             relations: Mutex::new(seed::seed(&config)),
             settings: Mutex::new(config.settings.clone()),
-            log: Mutex::new(Vec::new()),
-            faults: Mutex::new(VecDeque::new()),
+            traffic: Traffic::new(routes::FAULT_KINDS),
             window: Mutex::new(SlidingWindow::default()),
             grants: Mutex::new(Grants::default()),
             config,
@@ -158,31 +162,6 @@ impl AdminPulseSim {
         Self {
             inner: Arc::new(inner),
         }
-    }
-
-    /// The API, the OAuth endpoints under `/auth` and the admin endpoints.
-    pub fn router(&self) -> axum::Router {
-        routes::router(self.inner.clone())
-    }
-
-    /// Serves on `listener` until `shutdown` completes.
-    ///
-    /// # Errors
-    /// When serving fails.
-    pub async fn serve(
-        self,
-        listener: tokio::net::TcpListener,
-        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-    ) -> std::io::Result<()> {
-        axum::serve(listener, self.router())
-            .with_graceful_shutdown(shutdown)
-            .await
-    }
-
-    /// Every non-admin request served so far, oldest first.
-    #[must_use]
-    pub fn request_log(&self) -> Vec<LoggedRequest> {
-        lock(&self.inner.log).clone()
     }
 
     /// Number of relations.
@@ -200,5 +179,16 @@ impl AdminPulseSim {
     #[must_use]
     pub fn issue_refresh_token(&self, client_id: &str) -> String {
         oauth::issue_refresh_token(&self.inner, client_id)
+    }
+}
+
+impl Simulator for AdminPulseSim {
+    /// The API, the OAuth endpoints under `/auth` and the admin endpoints.
+    fn router(&self) -> axum::Router {
+        routes::router(self.inner.clone())
+    }
+
+    fn traffic(&self) -> &Traffic {
+        &self.inner.traffic
     }
 }

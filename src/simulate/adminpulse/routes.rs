@@ -7,13 +7,14 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
 use super::{Inner, admin, api, oauth};
-use crate::simulate::kit::{LoggedRequest, lock, now_ms, take_fault};
+use crate::simulate::kit::traffic::is_admin;
+use crate::simulate::kit::{Fault, LoggedRequest, lock, with_retry_after};
 
 type S = Arc<Inner>;
 
@@ -36,48 +37,27 @@ pub fn router(inner: S) -> Router {
 
 /// 429 as documented, with `Retry-After` when configured.
 pub fn too_many(retry_after: Option<u64>) -> Response {
-    let mut r = api::error(
-        StatusCode::TOO_MANY_REQUESTS,
-        "Too many requests: the rate limit is currently set at 480 calls/min",
-    );
-    if let Some(v) = retry_after.and_then(|s| HeaderValue::from_str(&s.to_string()).ok()) {
-        r.headers_mut().insert("retry-after", v);
-    }
-    r
+    with_retry_after(
+        api::error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many requests: the rate limit is currently set at 480 calls/min",
+        ),
+        retry_after,
+    )
 }
 
 async fn gate(State(s): State<S>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
-    if path.starts_with("/_sim/") || path == "/_sim" {
+    if is_admin(&path) {
         return next.run(req).await;
     }
-    let started = Instant::now();
-    let mut entry = LoggedRequest {
-        method: req.method().to_string(),
-        path: path.clone(),
-        query: req.uri().query().map(String::from),
-        status: 0,
-        started_at: started,
-        started_at_unix_ms: now_ms(),
-        duration_ms: 0,
-    };
-    let headers = req.headers().clone();
-    let resp = if path.starts_with("/auth/") {
-        next.run(req).await
+    let entry = LoggedRequest::arriving(&req, path.clone());
+    let admission = if path.starts_with("/auth/") {
+        Ok(())
     } else {
-        match admit(&s, &headers, &path, started).await {
-            Ok(()) => next.run(req).await,
-            Err(Some(resp)) => resp,
-            Err(None) => {
-                lock(&s.log).push(entry);
-                std::panic::resume_unwind(Box::new("simulated connection reset"));
-            }
-        }
+        admit(&s, req.headers(), &path, entry.started_at).await
     };
-    entry.status = resp.status().as_u16();
-    entry.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-    lock(&s.log).push(entry);
-    resp
+    s.traffic.answer(entry, admission, next.run(req)).await
 }
 
 async fn admit(
@@ -87,9 +67,8 @@ async fn admit(
     started: Instant,
 ) -> Result<(), Option<Response>> {
     let settings = s.settings();
-    let fault = take_fault(&mut lock(&s.faults), path);
-    if let Some(f) = fault {
-        return Err(match f.kind.as_str() {
+    if let Some(f) = s.traffic.take_fault(path) {
+        let own = |f: &Fault| match f.kind.as_str() {
             "429" => Some(too_many(f.retry_after_s.or(settings.retry_after_s))),
             "expired_token" => Some(api::error(
                 StatusCode::UNAUTHORIZED,
@@ -103,22 +82,10 @@ async fn admit(
                 )
                     .into_response(),
             ),
-            "timeout" => {
-                tokio::time::sleep(Duration::from_millis(f.delay_ms.unwrap_or(30_000))).await;
-                Some((StatusCode::GATEWAY_TIMEOUT, "upstream request timeout").into_response())
-            }
-            "reset" => None,
-            status => {
-                let code = status
-                    .parse::<u16>()
-                    .ok()
-                    .and_then(|c| StatusCode::from_u16(c).ok());
-                Some(api::error(
-                    code.unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-                    "Simulated error",
-                ))
-            }
-        });
+            _ => None,
+        };
+        let effect = f.effect(own, |status| api::error(status, "Simulated error"));
+        return Err(effect.answer().await);
     }
     if !lock(&s.window).admit(
         started,

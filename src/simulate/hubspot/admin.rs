@@ -1,7 +1,7 @@
 //! Admin endpoints under `/_sim/` (never rate limited nor logged): change records as a
 //! HubSpot user would, inject faults, read the request log, manage OAuth, reset.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use axum::body::Bytes;
@@ -14,23 +14,19 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use super::errors::{ApiError, ApiResult, parse_body};
-use super::faults::{self, Fault};
 use super::objects::{CreateInput, create_one, lookup, object_type};
 use super::state::category_code;
 use super::types::ObjectType;
 use super::write::{self, stringify};
-use super::{Inner, auth, lock, seed};
+use super::{Inner, auth, seed};
+use crate::simulate::kit::{self, Fault, lock};
 
 type S = Arc<Inner>;
 
 pub fn router() -> Router<S> {
-    Router::new()
+    kit::admin::router::<Inner>()
+        .route("/faults", post(add_fault))
         .route("/reset", post(reset))
-        .route("/requests", get(requests).delete(clear_requests))
-        .route(
-            "/faults",
-            get(list_faults).post(add_fault).delete(clear_faults),
-        )
         .route("/objects/{object_type}", post(create))
         .route(
             "/objects/{object_type}/{id}",
@@ -50,55 +46,26 @@ async fn reset(State(s): State<S>) -> StatusCode {
     *s.store() = seed::seed(&s.config);
     *lock(&s.settings) = super::settings::Settings::from_config(&s.config);
     *lock(&s.limits) = super::limits::Limits::default();
-    lock(&s.log).clear();
-    lock(&s.faults).clear();
+    s.traffic.clear();
     StatusCode::NO_CONTENT
 }
 
-async fn requests(State(s): State<S>) -> Json<Value> {
-    let log = lock(&s.log);
-    let mut counts: BTreeMap<String, u64> = BTreeMap::new();
-    let mut by_status: BTreeMap<String, u64> = BTreeMap::new();
-    let items: Vec<Value> = log
-        .iter()
-        .map(|r| {
-            *counts
-                .entry(format!("{} {}", r.method, r.path))
-                .or_default() += 1;
-            *by_status.entry(r.status.to_string()).or_default() += 1;
-            json!({"method": r.method, "path": r.path, "query": r.query, "status": r.status,
-                   "startedAtMs": r.started_at_unix_ms, "durationMs": r.duration_ms})
-        })
-        .collect();
-    Json(json!({"total": items.len(), "counts": counts, "byStatus": by_status, "requests": items}))
-}
-
-async fn clear_requests(State(s): State<S>) -> StatusCode {
-    lock(&s.log).clear();
-    StatusCode::NO_CONTENT
-}
-
-async fn list_faults(State(s): State<S>) -> Json<Value> {
-    Json(faults::describe(&lock(&s.faults)))
-}
-
+/// `POST /_sim/faults`: answers the queue, and refuses an unknown kind as HubSpot refuses
+/// a bad request.
 async fn add_fault(State(s): State<S>, body: Bytes) -> ApiResult<Response> {
     let f: Fault = parse_body(&body)?;
-    if !faults::valid_kind(&f.kind) {
+    if !f.valid(s.traffic.kinds) {
         return Err(ApiError::validation(format!(
             "unknown fault kind {}; one of {:?}",
-            f.kind,
-            faults::KINDS
+            f.kind, s.traffic.kinds
         )));
     }
-    let mut q = lock(&s.faults);
-    q.push_back(f);
-    Ok((StatusCode::CREATED, Json(faults::describe(&q))).into_response())
-}
-
-async fn clear_faults(State(s): State<S>) -> StatusCode {
-    lock(&s.faults).clear();
-    StatusCode::NO_CONTENT
+    lock(&s.traffic.faults).push_back(f);
+    Ok((
+        StatusCode::CREATED,
+        Json(kit::admin::faults_json(&s.traffic)),
+    )
+        .into_response())
 }
 
 async fn create(

@@ -40,7 +40,6 @@ mod object_associations;
 mod objects;
 mod params;
 mod pipelines_owners;
-mod prng;
 mod properties;
 mod properties_batch;
 mod property_defs;
@@ -53,6 +52,7 @@ mod seed;
 mod seed_activities;
 mod seed_data;
 mod settings;
+mod slug;
 mod state;
 mod types;
 mod upsert;
@@ -61,12 +61,12 @@ mod write;
 #[cfg(test)]
 mod tests;
 
-use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Instant;
 
 pub use settings::{Settings, SettingsPatch};
 pub use types::ObjectType;
+
+use crate::simulate::kit::{Simulator, Traffic, lock};
 
 /// Simulator settings; `Default` gives a small portal.
 #[derive(Debug, Clone)]
@@ -121,37 +121,25 @@ impl Default for SimConfig {
     }
 }
 
-/// One served request, for tests and the admin log.
-#[derive(Debug, Clone)]
-pub struct LoggedRequest {
-    pub method: String,
-    pub path: String,
-    pub query: Option<String>,
-    /// HTTP status answered; 0 when the connection was reset on purpose.
-    pub status: u16,
-    pub started_at: Instant,
-    pub started_at_unix_ms: i64,
-    pub duration_ms: u64,
-}
-
 /// Shared state behind the handlers.
 pub struct Inner {
     config: SimConfig,
     settings: Mutex<settings::Settings>,
     store: Mutex<state::Store>,
     limits: Mutex<limits::Limits>,
-    log: Mutex<Vec<LoggedRequest>>,
-    faults: Mutex<VecDeque<faults::Fault>>,
+    traffic: Traffic,
     auth: Mutex<auth::AuthState>,
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 impl Inner {
     fn store(&self) -> MutexGuard<'_, state::Store> {
         lock(&self.store)
+    }
+}
+
+impl AsRef<Traffic> for Inner {
+    fn as_ref(&self) -> &Traffic {
+        &self.traffic
     }
 }
 
@@ -168,8 +156,7 @@ impl HubSpotSim {
         let inner = Inner {
             store: Mutex::new(store),
             limits: Mutex::new(limits::Limits::default()),
-            log: Mutex::new(Vec::new()),
-            faults: Mutex::new(VecDeque::new()),
+            traffic: Traffic::new(faults::KINDS),
             auth: Mutex::new(auth::AuthState::default()),
             settings: Mutex::new(settings::Settings::from_config(&config)),
             config,
@@ -177,41 +164,6 @@ impl HubSpotSim {
         Self {
             inner: Arc::new(inner),
         }
-    }
-
-    /// The whole API, including `/oauth/v1/token` and the admin endpoints under `/_sim/`.
-    pub fn router(&self) -> axum::Router {
-        routes::router(self.inner.clone())
-    }
-
-    /// Serves on `listener` until `shutdown` completes.
-    pub async fn serve(
-        self,
-        listener: tokio::net::TcpListener,
-        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-    ) -> std::io::Result<()> {
-        axum::serve(listener, self.router())
-            .with_graceful_shutdown(shutdown)
-            .await
-    }
-
-    /// Every non-admin request served so far, oldest first.
-    pub fn request_log(&self) -> Vec<LoggedRequest> {
-        lock(&self.inner.log).clone()
-    }
-
-    /// Number of logged requests per `"METHOD /path"`.
-    pub fn request_counts(&self) -> std::collections::BTreeMap<String, u64> {
-        let mut out = std::collections::BTreeMap::new();
-        for r in lock(&self.inner.log).iter() {
-            *out.entry(format!("{} {}", r.method, r.path)).or_insert(0) += 1;
-        }
-        out
-    }
-
-    /// Binds a listener on loopback (the simulator never listens elsewhere); port 0 picks one.
-    pub async fn bind_loopback(port: u16) -> std::io::Result<tokio::net::TcpListener> {
-        tokio::net::TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, port)).await
     }
 
     /// A refresh token that the token endpoint accepts for `client_id`.
@@ -232,5 +184,16 @@ impl HubSpotSim {
     /// The simulator's configuration.
     pub fn config(&self) -> &SimConfig {
         &self.inner.config
+    }
+}
+
+impl Simulator for HubSpotSim {
+    /// The whole API, including `/oauth/v1/token` and the admin endpoints under `/_sim/`.
+    fn router(&self) -> axum::Router {
+        routes::router(self.inner.clone())
+    }
+
+    fn traffic(&self) -> &Traffic {
+        &self.inner.traffic
     }
 }

@@ -12,13 +12,14 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
 
 use super::errors::ApiError;
-use super::faults::{self, Effect};
+use super::faults;
 use super::limits::{self, Bucket};
 use super::{
-    Inner, LoggedRequest, admin, associations, associations_writes, auth, batch, lock, merge,
-    object_associations, objects, pipelines_owners as po, properties, properties_batch, search,
-    upsert,
+    Inner, admin, associations, associations_writes, auth, batch, merge, object_associations,
+    objects, pipelines_owners as po, properties, properties_batch, search, upsert,
 };
+use crate::simulate::kit::traffic::is_admin;
+use crate::simulate::kit::{LoggedRequest, lock};
 
 type S = Arc<Inner>;
 
@@ -169,33 +170,18 @@ fn bucket_of(method: &axum::http::Method, path: &str) -> Bucket {
     }
 }
 
-fn record(s: &S, req: &LoggedRequest, status: u16) {
-    let mut entry = req.clone();
-    entry.status = status;
-    entry.duration_ms = u64::try_from(req.started_at.elapsed().as_millis()).unwrap_or(u64::MAX);
-    lock(&s.log).push(entry);
-}
-
 /// The request's full path before nesting stripped it, for `paging.next.link`.
 #[derive(Clone)]
 pub struct OriginalPath(pub String);
 
 async fn gate(State(s): State<S>, mut req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
-    if path.starts_with("/_sim/") || path == "/_sim" {
+    if is_admin(&path) {
         return next.run(req).await;
     }
     req.extensions_mut().insert(OriginalPath(path.clone()));
-    let started = Instant::now();
-    let entry = LoggedRequest {
-        method: req.method().to_string(),
-        path: path.clone(),
-        query: req.uri().query().map(String::from),
-        status: 0,
-        started_at: started,
-        started_at_unix_ms: super::types::now_ms(),
-        duration_ms: 0,
-    };
+    let entry = LoggedRequest::arriving(&req, path.clone());
+    let started = entry.started_at;
     let bucket = bucket_of(req.method(), &path);
     let headers = req.headers().clone();
     let uri_len = req.uri().path().len() + req.uri().query().map_or(0, str::len);
@@ -217,12 +203,9 @@ async fn gate(State(s): State<S>, mut req: Request, next: Next) -> Response {
             }
             resp
         }
-        Err(None) => {
-            record(&s, &entry, 0);
-            std::panic::resume_unwind(Box::new("simulated connection reset"));
-        }
+        Err(None) => s.traffic.reset(entry),
     };
-    record(&s, &entry, resp.status().as_u16());
+    s.traffic.record(entry, resp.status().as_u16());
     resp
 }
 
@@ -244,18 +227,8 @@ async fn admit(
         let e = ApiError::new(StatusCode::URI_TOO_LONG, "VALIDATION_ERROR", "URI Too Long");
         return Err(Some(e.into_response()));
     }
-    let fault = faults::take(&mut lock(&s.faults), path);
-    if let Some(f) = fault {
-        match faults::effect(&f) {
-            Effect::Respond(r) => return Err(Some(r)),
-            Effect::Timeout(d) => {
-                tokio::time::sleep(d).await;
-                return Err(Some(
-                    (StatusCode::GATEWAY_TIMEOUT, "upstream request timeout").into_response(),
-                ));
-            }
-            Effect::Reset => return Err(None),
-        }
+    if let Some(f) = s.traffic.take_fault(path) {
+        return Err(faults::effect(&f).answer().await);
     }
     let oauth = if bucket == Bucket::None {
         false

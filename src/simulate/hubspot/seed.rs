@@ -4,12 +4,13 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::SimConfig;
-use super::prng::{Rng, ascii_slug, siret};
 use super::property_defs::default_defs;
 use super::seed_data::*;
+use super::slug::ascii_slug;
 use super::state::{Owner, Pipeline, Stage, Store};
 use super::types::{ObjectType, default_assoc, iso};
 use super::write::apply_create;
+use crate::simulate::kit::{Rng, siret};
 
 /// 2024-01-01T00:00:00Z in epoch ms; seeded records are created after it.
 const BASE_MS: i64 = 1_704_067_200_000;

@@ -2,10 +2,10 @@
 
 use std::collections::BTreeMap;
 
-use super::prng::Rng;
 use super::seed::{create, link, put, when};
 use super::state::Store;
 use super::types::{ObjectType, iso};
+use crate::simulate::kit::Rng;
 
 /// Creates `count` activities, rotating calls, meetings and e-mails.
 pub fn seed_activities(

@@ -14,23 +14,21 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use time::PrimitiveDateTime;
 
-use super::routes::{FAULT_KINDS, error};
+use super::routes::error;
 use super::settings::SettingsPatch;
-use super::state::{ADDRESS_PUT_FIELDS, Office, Row, WriteError};
+use super::state::{Office, Row, WriteError};
 use super::{Inner, seed};
 use crate::connectors::syneton::clock::{ServerTimeZone, parse_naive};
-use crate::simulate::kit::{Fault, lock, requests_json};
+use crate::connectors::syneton::models::PUT_ADDRESS_FIELDS;
+use crate::simulate::kit::admin::{self, bad, parse};
+use crate::simulate::kit::lock;
 
 type S = Arc<Inner>;
 
 pub fn router() -> Router<S> {
-    Router::new()
+    admin::router::<Inner>()
+        .route("/faults", post(admin::add_fault::<Inner>))
         .route("/reset", post(reset))
-        .route("/requests", get(requests).delete(clear_requests))
-        .route(
-            "/faults",
-            get(list_faults).post(add_fault).delete(clear_faults),
-        )
         .route("/config", get(get_config).patch(patch_config))
         .route("/customers", post(create))
         .route("/customers/{id}", get(read).patch(update))
@@ -39,18 +37,6 @@ pub fn router() -> Router<S> {
         .route("/changes/generate", post(generate))
         .route("/tokens/expire", post(expire_tokens))
         .route("/stats", get(stats))
-}
-
-fn bad(message: impl Into<String>) -> Response {
-    (
-        StatusCode::BAD_REQUEST,
-        Json(json!({"error": message.into()})),
-    )
-        .into_response()
-}
-
-fn parse<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, Box<Response>> {
-    serde_json::from_slice(body).map_err(|e| Box::new(bad(format!("invalid JSON: {e}"))))
 }
 
 fn refused(e: WriteError) -> Response {
@@ -89,43 +75,9 @@ pub fn customer_view(office: &Office, id: i64) -> Option<Value> {
 async fn reset(State(s): State<S>) -> StatusCode {
     *lock(&s.office) = seed::seed(&s.config);
     *lock(&s.settings) = s.config.settings.clone();
-    lock(&s.log).clear();
-    lock(&s.faults).clear();
+    s.traffic.clear();
     lock(&s.tokens).clear();
     lock(&s.window).clear();
-    StatusCode::NO_CONTENT
-}
-
-async fn requests(State(s): State<S>) -> Json<Value> {
-    Json(requests_json(&lock(&s.log)))
-}
-
-async fn clear_requests(State(s): State<S>) -> StatusCode {
-    lock(&s.log).clear();
-    StatusCode::NO_CONTENT
-}
-
-async fn list_faults(State(s): State<S>) -> Json<Value> {
-    Json(json!({"faults": lock(&s.faults).iter().collect::<Vec<_>>(), "kinds": FAULT_KINDS}))
-}
-
-async fn add_fault(State(s): State<S>, body: Bytes) -> Response {
-    let f: Fault = match parse(&body) {
-        Ok(f) => f,
-        Err(r) => return *r,
-    };
-    if !f.valid(FAULT_KINDS) {
-        return bad(format!(
-            "unknown fault kind {}; one of {FAULT_KINDS:?} or an HTTP status",
-            f.kind
-        ));
-    }
-    lock(&s.faults).push_back(f);
-    StatusCode::CREATED.into_response()
-}
-
-async fn clear_faults(State(s): State<S>) -> StatusCode {
-    lock(&s.faults).clear();
     StatusCode::NO_CONTENT
 }
 
@@ -264,6 +216,6 @@ async fn stats(State(s): State<S>) -> Json<Value> {
         json!({"companies": companies, "persons": office.customers.len() - companies,
                 "links": office.links.len(), "addresses": office.addresses.len(),
                 "changes": office.changes.len(), "changeDetails": office.details.len(),
-                "addressFields": ADDRESS_PUT_FIELDS}),
+                "addressFields": PUT_ADDRESS_FIELDS}),
     )
 }

@@ -30,7 +30,7 @@ mod seed;
 mod settings;
 mod state;
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use time::{OffsetDateTime, PrimitiveDateTime};
@@ -38,7 +38,7 @@ use time::{OffsetDateTime, PrimitiveDateTime};
 pub use settings::{EmptyList, Settings, SettingsPatch};
 
 use crate::connectors::syneton::clock::ServerTimeZone;
-use crate::simulate::kit::{Fault, LoggedRequest, SlidingWindow, lock};
+use crate::simulate::kit::{Simulator, SlidingWindow, Traffic, lock};
 
 /// API key accepted by the default configuration.
 pub const DEFAULT_API_KEY: &str = "0c1d2e3f-sim-syneton-api-key-4a5b6c7d8e9f";
@@ -75,8 +75,7 @@ pub struct Inner {
     config: SimConfig,
     settings: Mutex<Settings>,
     office: Mutex<state::Office>,
-    log: Mutex<Vec<LoggedRequest>>,
-    faults: Mutex<VecDeque<Fault>>,
+    traffic: Traffic,
     window: Mutex<SlidingWindow>,
     /// token GUID → expiry (simulated UTC, Unix seconds)
     tokens: Mutex<HashMap<String, i64>>,
@@ -98,6 +97,12 @@ impl Inner {
     }
 }
 
+impl AsRef<Traffic> for Inner {
+    fn as_ref(&self) -> &Traffic {
+        &self.traffic
+    }
+}
+
 /// The simulator: cheap to clone, all clones share one office.
 #[derive(Clone)]
 pub struct SynetonSim {
@@ -111,8 +116,7 @@ impl SynetonSim {
         let inner = Inner {
             office: Mutex::new(seed::seed(&config)),
             settings: Mutex::new(config.settings.clone()),
-            log: Mutex::new(Vec::new()),
-            faults: Mutex::new(VecDeque::new()),
+            traffic: Traffic::new(routes::FAULT_KINDS),
             window: Mutex::new(SlidingWindow::default()),
             tokens: Mutex::new(HashMap::new()),
             config,
@@ -120,31 +124,6 @@ impl SynetonSim {
         Self {
             inner: Arc::new(inner),
         }
-    }
-
-    /// The whole API and the admin endpoints.
-    pub fn router(&self) -> axum::Router {
-        routes::router(self.inner.clone())
-    }
-
-    /// Serves on `listener` until `shutdown` completes.
-    ///
-    /// # Errors
-    /// When serving fails.
-    pub async fn serve(
-        self,
-        listener: tokio::net::TcpListener,
-        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-    ) -> std::io::Result<()> {
-        axum::serve(listener, self.router())
-            .with_graceful_shutdown(shutdown)
-            .await
-    }
-
-    /// Every non-admin request served so far, oldest first.
-    #[must_use]
-    pub fn request_log(&self) -> Vec<LoggedRequest> {
-        lock(&self.inner.log).clone()
     }
 
     /// The settings in force.
@@ -179,5 +158,16 @@ impl SynetonSim {
     #[must_use]
     pub fn customer(&self, id: i64) -> Option<serde_json::Value> {
         admin::customer_view(&lock(&self.inner.office), id)
+    }
+}
+
+impl Simulator for SynetonSim {
+    /// The whole API and the admin endpoints.
+    fn router(&self) -> axum::Router {
+        routes::router(self.inner.clone())
+    }
+
+    fn traffic(&self) -> &Traffic {
+        &self.inner.traffic
     }
 }

@@ -7,13 +7,14 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
 use super::{Inner, admin, api};
-use crate::simulate::kit::{LoggedRequest, lock, now_ms, take_fault};
+use crate::simulate::kit::traffic::is_admin;
+use crate::simulate::kit::{Fault, LoggedRequest, lock, with_retry_after};
 
 type S = Arc<Inner>;
 
@@ -66,11 +67,10 @@ pub fn error(status: StatusCode, message: &str) -> Response {
 
 /// 403 "You are throttling the system", with `Retry-After` when configured.
 fn throttled(retry_after: Option<u64>) -> Response {
-    let mut r = error(StatusCode::FORBIDDEN, "You are throttling the system");
-    if let Some(v) = retry_after.and_then(|s| HeaderValue::from_str(&s.to_string()).ok()) {
-        r.headers_mut().insert("retry-after", v);
-    }
-    r
+    with_retry_after(
+        error(StatusCode::FORBIDDEN, "You are throttling the system"),
+        retry_after,
+    )
 }
 
 /// The path as logged: the API key of a token call never reaches the log.
@@ -83,33 +83,13 @@ pub fn redact(path: &str) -> String {
 
 async fn gate(State(s): State<S>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
-    if path.starts_with("/_sim/") || path == "/_sim" {
+    if is_admin(&path) {
         return next.run(req).await;
     }
-    let started = Instant::now();
-    let mut entry = LoggedRequest {
-        method: req.method().to_string(),
-        path: redact(&path),
-        query: req.uri().query().map(String::from),
-        status: 0,
-        started_at: started,
-        started_at_unix_ms: now_ms(),
-        duration_ms: 0,
-    };
-    let headers = req.headers().clone();
+    let entry = LoggedRequest::arriving(&req, redact(&path));
     let uri_len = path.len() + req.uri().query().map_or(0, str::len);
-    let resp = match admit(&s, &headers, uri_len, &path, started).await {
-        Ok(()) => next.run(req).await,
-        Err(Some(resp)) => resp,
-        Err(None) => {
-            lock(&s.log).push(entry);
-            std::panic::resume_unwind(Box::new("simulated connection reset"));
-        }
-    };
-    entry.status = resp.status().as_u16();
-    entry.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-    lock(&s.log).push(entry);
-    resp
+    let admission = admit(&s, req.headers(), uri_len, &path, entry.started_at).await;
+    s.traffic.answer(entry, admission, next.run(req)).await
 }
 
 /// Everything before the handler; `Err(None)` drops the connection.
@@ -126,9 +106,8 @@ async fn admit(
             (StatusCode::URI_TOO_LONG, "URI Too Long").into_response(),
         ));
     }
-    let fault = take_fault(&mut lock(&s.faults), path);
-    if let Some(f) = fault {
-        return Err(match f.kind.as_str() {
+    if let Some(f) = s.traffic.take_fault(path) {
+        let own = |f: &Fault| match f.kind.as_str() {
             "throttle" => Some(throttled(
                 f.retry_after_s.or(settings.throttle_retry_after_s),
             )),
@@ -145,22 +124,10 @@ async fn admit(
                 )
                     .into_response(),
             ),
-            "timeout" => {
-                tokio::time::sleep(Duration::from_millis(f.delay_ms.unwrap_or(30_000))).await;
-                Some((StatusCode::GATEWAY_TIMEOUT, "upstream request timeout").into_response())
-            }
-            "reset" => None,
-            status => {
-                let code = status
-                    .parse::<u16>()
-                    .ok()
-                    .and_then(|c| StatusCode::from_u16(c).ok());
-                Some(error(
-                    code.unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-                    "Simulated error",
-                ))
-            }
-        });
+            _ => None,
+        };
+        let effect = f.effect(own, |status| error(status, "Simulated error"));
+        return Err(effect.answer().await);
     }
     if !lock(&s.window).admit(
         started,

@@ -9,6 +9,7 @@ use serde_json::{Map, Value, json};
 use time::PrimitiveDateTime;
 
 use crate::connectors::syneton::clock::{filter_text, json_text};
+use crate::connectors::syneton::models::{PUT_ADDRESS_FIELDS, PUT_CUSTOMER_FIELDS};
 
 /// A resource row.
 pub type Row = Map<String, Value>;
@@ -46,41 +47,6 @@ pub const CUSTOMER_FIELDS: &[&str] = &[
     "DateOfBirth",
     "Nationality",
     "CompanyId",
-];
-
-/// Customer fields a PUT replaces (besides `CustomerId`).
-pub const PUT_FIELDS: &[&str] = &[
-    "Name",
-    "Firstname",
-    "CommercialName",
-    "IsCompany",
-    "Title",
-    "VATNr",
-    "RegistrationNr",
-    "RPR",
-    "SocialSecurityNumber",
-    "NaceCode",
-    "Language",
-    "Email",
-    "Phone",
-    "Mobile",
-    "Homepage",
-    "CustomerCrmType",
-    "CustomerGroup",
-    "CustCode",
-    "AccCode",
-    "Remarks",
-];
-
-/// Registered-office address fields of POST/PUT bodies (not returned by GET).
-pub const ADDRESS_PUT_FIELDS: &[&str] = &[
-    "Street1",
-    "Street2",
-    "Nr",
-    "Box",
-    "Zipcode",
-    "City",
-    "CountryCode",
 ];
 
 /// Fields of `GET customeraddresses`.
@@ -264,7 +230,7 @@ impl Office {
             .iter()
             .map(|f| ((*f).to_owned(), Value::Null))
             .collect();
-        for f in PUT_FIELDS {
+        for f in PUT_CUSTOMER_FIELDS {
             if let Some(v) = input.get(*f).filter(|v| !v.is_null()) {
                 row.insert((*f).to_owned(), v.clone());
             }
@@ -297,7 +263,7 @@ impl Office {
         Self::validate(input)?;
         let row = self.customers.get_mut(&id).ok_or(WriteError::NotFound)?;
         let mut changed = false;
-        for f in PUT_FIELDS {
+        for f in PUT_CUSTOMER_FIELDS {
             let new = input.get(*f).cloned().unwrap_or(Value::Null);
             if row.get(*f) != Some(&new) {
                 row.insert((*f).to_owned(), new);
@@ -367,7 +333,7 @@ impl Office {
         at: PrimitiveDateTime,
         user: &str,
     ) {
-        if !ADDRESS_PUT_FIELDS
+        if !PUT_ADDRESS_FIELDS
             .iter()
             .any(|f| input.get(*f).is_some_and(|v| !v.is_null()))
         {

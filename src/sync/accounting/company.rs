@@ -7,7 +7,7 @@ use crate::mapping::accounting::{AccountingCompany, ReviewReason};
 use crate::store::company::{Company, CompanyFields};
 use crate::store::sync::{Base, Link};
 use crate::store::{StoreError, WriteTx};
-use crate::sync::common::{Canon, lookup, merge};
+use crate::sync::common::{Canon, lookup};
 
 const ENTITY: &str = "company";
 /// Entity name of inbound company failures (as the review list's hand-linking uses it).
@@ -42,30 +42,9 @@ impl Inbound<'_> {
         rec: &AccountingCompany,
         remote_ms: i64,
     ) -> Result<Option<i64>, StoreError> {
-        self.counts.read += 1;
-        tx.exec("savepoint record", &[]).await?;
-        match self.company_inner(tx, rec, remote_ms).await {
-            Ok((outcome, local)) => {
-                tx.exec("release savepoint record", &[]).await?;
-                self.count(outcome);
-                self.journal.passed_inbound(INBOUND, &rec.remote_id);
-                Ok(local)
-            }
-            Err(RecordError::Store(e)) if !e.is_record_level() => Err(e),
-            Err(e) => {
-                tx.exec("rollback to savepoint record", &[]).await?;
-                tx.exec("release savepoint record", &[]).await?;
-                if self
-                    .journal
-                    .fail_inbound(INBOUND, &rec.remote_id, &e.to_string())
-                {
-                    self.counts.failed += 1;
-                } else {
-                    self.counts.skipped += 1;
-                }
-                Ok(None)
-            }
-        }
+        self.begin_record(tx).await?;
+        let applied = self.company_inner(tx, rec, remote_ms).await;
+        self.end_record(tx, INBOUND, &rec.remote_id, applied).await
     }
 
     async fn company_inner(
@@ -175,26 +154,18 @@ impl Inbound<'_> {
         (local_id, mut fields): (i64, CompanyFields),
         link: Option<&Link>,
     ) -> Result<Outcome, RecordError> {
-        let tenant = self.tenant.clone();
-        let conn = self.connection;
         let empty = Base::new();
         let base = link.map_or(&empty, |l| &l.base);
         let canon = local_company(&fields);
-        let local_ms = if both_changed(remote, &canon, base) {
-            tx.last_local_change_ms(&tenant, ENTITY, local_id, conn)
-                .await?
-                .unwrap_or(0)
-        } else {
-            0
-        };
-        let mut plan = merge::plan(
-            remote,
-            &canon,
-            base,
-            |f| self.owner(ENTITY, f),
-            remote_ms,
-            local_ms,
-        );
+        let mut plan = self
+            .plan(
+                tx,
+                (ENTITY, local_id),
+                &rec.remote_id,
+                (remote, &canon, base),
+                remote_ms,
+            )
+            .await?;
         let before = fields.clone();
         for (field, value) in &plan.to_local {
             canon::apply_company(&mut fields, field, value)?;
@@ -211,7 +182,7 @@ impl Inbound<'_> {
         }
         let changed = fields != before;
         if changed {
-            tx.write::<Company>(&tenant, local_id, &fields).await?;
+            tx.write::<Company>(&self.tenant, local_id, &fields).await?;
             // The base holds what the local side now has.
             let after = local_company(&fields);
             for (field, _) in &plan.to_local {
@@ -220,56 +191,13 @@ impl Inbound<'_> {
                 }
             }
         }
-        for o in &plan.overwrites {
-            tx.journal_conflict(
-                &tenant,
-                conn,
-                ENTITY,
-                local_id,
-                &rec.remote_id,
-                &o.field,
-                self.winner(o.winner),
-                &o.kept,
-                &o.overwritten,
-            )
+        let key = rec.company_key().map(|k| k.normalized());
+        self.conclude(tx, (ENTITY, local_id), &rec.remote_id, link, key, plan)
             .await?;
-        }
-        match link {
-            Some(l) if plan.base != l.base => tx.set_link_base(l.link_id, &plan.base).await?,
-            Some(_) => {}
-            None => {
-                let key = rec.company_key().map(|k| k.normalized());
-                tx.put_link(
-                    &tenant,
-                    ENTITY,
-                    conn,
-                    local_id,
-                    &rec.remote_id,
-                    key,
-                    &plan.base,
-                )
-                .await?;
-            }
-        }
-        if !plan.to_remote.is_empty() {
-            self.pushes
-                .entry((ENTITY, local_id))
-                .or_default()
-                .extend(plan.to_remote);
-        }
         Ok(if changed {
             Outcome::Updated
         } else {
             Outcome::Skipped
         })
     }
-}
-
-/// Whether some field differs on both sides from the base (the later change then wins,
-/// which needs the local change time).
-pub(super) fn both_changed(remote: &Canon, local: &Canon, base: &Base) -> bool {
-    remote.iter().any(|(f, r)| {
-        let (l, b) = (local.get(f), base.get(f));
-        l != Some(r) && b != Some(r) && b != l
-    })
 }

@@ -2,13 +2,12 @@
 //! created under its company. Anonymized contacts are never touched.
 
 use super::canon::{self, local_contact, remote_contact};
-use super::company::both_changed;
 use super::{Inbound, Outcome, RecordError};
 use crate::mapping::accounting::ContactPerson;
 use crate::store::contact::{Contact, ContactFields};
 use crate::store::sync::{Base, Link};
 use crate::store::{StoreError, WriteTx};
-use crate::sync::common::{lookup, merge};
+use crate::sync::common::lookup;
 
 const ENTITY: &str = "contact";
 /// Entity name of inbound contact failures.
@@ -39,30 +38,10 @@ impl Inbound<'_> {
         company: CompanyRef<'_>,
         remote_ms: i64,
     ) -> Result<Option<i64>, StoreError> {
-        self.counts.read += 1;
-        tx.exec("savepoint record", &[]).await?;
-        match self.contact_inner(tx, person, company, remote_ms).await {
-            Ok((outcome, local)) => {
-                tx.exec("release savepoint record", &[]).await?;
-                self.count(outcome);
-                self.journal.passed_inbound(INBOUND, &person.remote_id);
-                Ok(local)
-            }
-            Err(RecordError::Store(e)) if !e.is_record_level() => Err(e),
-            Err(e) => {
-                tx.exec("rollback to savepoint record", &[]).await?;
-                tx.exec("release savepoint record", &[]).await?;
-                if self
-                    .journal
-                    .fail_inbound(INBOUND, &person.remote_id, &e.to_string())
-                {
-                    self.counts.failed += 1;
-                } else {
-                    self.counts.skipped += 1;
-                }
-                Ok(None)
-            }
-        }
+        self.begin_record(tx).await?;
+        let applied = self.contact_inner(tx, person, company, remote_ms).await;
+        self.end_record(tx, INBOUND, &person.remote_id, applied)
+            .await
     }
 
     async fn contact_inner(
@@ -148,21 +127,15 @@ impl Inbound<'_> {
         let empty = Base::new();
         let base = link.map_or(&empty, |l| &l.base);
         let canon = local_contact(&fields, linked_company.as_deref());
-        let local_ms = if both_changed(remote, &canon, base) {
-            tx.last_local_change_ms(&tenant, ENTITY, local_id, conn)
-                .await?
-                .unwrap_or(0)
-        } else {
-            0
-        };
-        let mut plan = merge::plan(
-            remote,
-            &canon,
-            base,
-            |f| self.owner(ENTITY, f),
-            remote_ms,
-            local_ms,
-        );
+        let mut plan = self
+            .plan(
+                tx,
+                (ENTITY, local_id),
+                &person.remote_id,
+                (remote, &canon, base),
+                remote_ms,
+            )
+            .await?;
         let before = fields.clone();
         for (field, value) in &plan.to_local {
             canon::apply_contact(&mut fields, field, value, company.map(|c| c.1));
@@ -171,45 +144,11 @@ impl Inbound<'_> {
         if changed {
             tx.write::<Contact>(&tenant, local_id, &fields).await?;
         }
-        for o in &plan.overwrites {
-            tx.journal_conflict(
-                &tenant,
-                conn,
-                ENTITY,
-                local_id,
-                &person.remote_id,
-                &o.field,
-                self.winner(o.winner),
-                &o.kept,
-                &o.overwritten,
-            )
-            .await?;
-        }
-        match link {
-            Some(l) if plan.base != l.base => tx.set_link_base(l.link_id, &plan.base).await?,
-            Some(_) => {}
-            None => {
-                tx.put_link(
-                    &tenant,
-                    ENTITY,
-                    conn,
-                    local_id,
-                    &person.remote_id,
-                    None,
-                    &plan.base,
-                )
-                .await?;
-            }
-        }
         // A contact's company and activity are not written back.
         plan.to_remote
             .retain(|(f, _)| !matches!(f.as_str(), "company" | "active"));
-        if !plan.to_remote.is_empty() {
-            self.pushes
-                .entry((ENTITY, local_id))
-                .or_default()
-                .extend(plan.to_remote);
-        }
+        self.conclude(tx, (ENTITY, local_id), &person.remote_id, link, None, plan)
+            .await?;
         Ok(if changed {
             Outcome::Updated
         } else {

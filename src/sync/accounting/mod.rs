@@ -14,27 +14,17 @@ pub mod canon;
 mod company;
 mod contact;
 pub mod journal;
+mod record;
 pub mod workers;
 
 use std::collections::BTreeMap;
 
-use crate::mapping::ownership::Owner;
+use crate::mapping::ownership::{Owner, owner_of};
 use crate::store::sync::RunCounts;
 use crate::store::{Store, StoreError};
 use journal::Journal;
 
-/// What became of one record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    /// Created locally.
-    Created,
-    /// Updated or linked locally.
-    Updated,
-    /// Nothing to do.
-    Skipped,
-    /// Waiting in the review list.
-    Review,
-}
+pub use crate::sync::common::Outcome;
 
 /// A record that failed on its own (journaled; the page goes on).
 #[derive(Debug, thiserror::Error)]
@@ -104,27 +94,7 @@ impl<'a> Inbound<'a> {
     /// The owner of `entity.field`.
     #[must_use]
     pub fn owner(&self, entity: &str, field: &str) -> Owner {
-        self.owners
-            .get(&format!("{entity}.{field}"))
-            .copied()
-            .unwrap_or_default()
-    }
-
-    fn count(&mut self, outcome: Outcome) {
-        match outcome {
-            Outcome::Created => self.counts.created += 1,
-            Outcome::Updated => self.counts.updated += 1,
-            Outcome::Skipped | Outcome::Review => self.counts.skipped += 1,
-        }
-    }
-
-    /// The name the conflict journal gives the remote side.
-    fn winner(&self, merged: &'static str) -> &'static str {
-        if merged == "hubspot" {
-            self.connection
-        } else {
-            merged
-        }
+        owner_of(&self.owners, entity, field)
     }
 
     /// Writes the failures of the committed page.

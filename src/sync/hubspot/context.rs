@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use crate::config::HubSpotConfig;
 use crate::connectors::hubspot::{HubSpotClient, HubSpotError};
 use crate::mapping::activity::ActionRow;
-use crate::mapping::ownership::Owner;
+use crate::mapping::ownership::{Owner, owner_of};
 use crate::mapping::stage::{StageMap, StageRow};
 use crate::store::{Store, StoreError};
 
@@ -49,10 +49,7 @@ impl Settings {
     /// The owner of `entity.field`.
     #[must_use]
     pub fn owner(&self, entity: &str, field: &str) -> Owner {
-        self.owners
-            .get(&format!("{entity}.{field}"))
-            .copied()
-            .unwrap_or_default()
+        owner_of(&self.owners, entity, field)
     }
 }
 

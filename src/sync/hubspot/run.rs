@@ -9,21 +9,10 @@ use crate::connectors::hubspot::{HubSpotClient, HubSpotError};
 use crate::store::sync::{FailureKey, RunCounts};
 use crate::store::{Origin, Store, StoreError};
 
+pub use crate::sync::common::Outcome;
+
 /// The connection's name in the store.
 pub const CONNECTION: &str = "hubspot";
-
-/// What became of one record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    /// Created on the other side.
-    Created,
-    /// Updated on the other side.
-    Updated,
-    /// Nothing to do (not eligible, or unchanged).
-    Skipped,
-    /// Waiting in the review list.
-    Review,
-}
 
 /// A record that failed on its own.
 #[derive(Debug, thiserror::Error)]
@@ -168,11 +157,7 @@ impl<'a> Run<'a> {
 
     /// Counts an outcome.
     pub fn count(&mut self, outcome: Outcome) {
-        match outcome {
-            Outcome::Created => self.counts.created += 1,
-            Outcome::Updated => self.counts.updated += 1,
-            Outcome::Skipped | Outcome::Review => self.counts.skipped += 1,
-        }
+        outcome.count(&mut self.counts);
     }
 
     /// Journals an inbound record that failed (after the page commits).

@@ -4,7 +4,6 @@
 
 use super::fields::{Canon, Kind, normalized_key};
 use super::local::{Local, LocalParents, ParentIds};
-use super::merge;
 use super::records;
 use super::run::{CONNECTION, Outcome, Push, RecordError, Run};
 use crate::connectors::hubspot::models::HsObject;
@@ -15,6 +14,7 @@ use crate::store::contact::ContactFields;
 use crate::store::deal::DealFields;
 use crate::store::sync::{Base, Link};
 use crate::store::{StoreError, WriteTx};
+use crate::sync::common::linked::{self, Pair};
 
 /// The commercial role of a deal's HubSpot creator (spec §3.2; the code is kept exactly).
 pub const CREATOR_ROLE: &str = "TELEVENDEUR_HUBSPOT";
@@ -198,26 +198,22 @@ impl Run<'_> {
         let entity = inc.kind.entity();
         let parents = parent_ids(tx, &tenant, &local).await?;
         let canon = local.canon(&self.ctx, &parents, base);
-        let both_changed = inc.remote.iter().any(|(f, r)| {
-            let (l, b) = (canon.get(f), base.get(f));
-            l != Some(r) && b != Some(r) && b != l
-        });
-        let local_ms = if both_changed {
-            tx.last_local_change_ms(&tenant, entity, local_id, CONNECTION)
-                .await?
-                .unwrap_or(0)
-        } else {
-            0
+        let pair = Pair {
+            tenant: &tenant,
+            connection: CONNECTION,
+            entity,
+            local_id,
+            remote_id: &inc.record.id,
         };
         let settings = &self.ctx.settings;
-        let mut plan = merge::plan(
-            &inc.remote,
-            &canon,
-            base,
+        let mut plan = linked::plan(
+            tx,
+            &pair,
+            (&inc.remote, &canon, base),
             |f| settings.owner(entity, f),
             inc.remote_ms,
-            local_ms,
-        );
+        )
+        .await?;
         let before = local.clone();
         for (field, value) in &plan.to_local {
             local.apply(field, value, &self.ctx, inc.parents())?;
@@ -250,41 +246,12 @@ impl Run<'_> {
                 }
             }
         }
-        for o in &plan.overwrites {
-            tx.journal_conflict(
-                &tenant,
-                CONNECTION,
-                entity,
-                local_id,
-                &inc.record.id,
-                &o.field,
-                o.winner,
-                &o.kept,
-                &o.overwritten,
-            )
-            .await?;
-        }
-        match link {
-            Some(l) if plan.base != l.base => tx.set_link_base(l.link_id, &plan.base).await?,
-            Some(_) => {}
-            None => {
-                let key = inc
-                    .remote
-                    .get("siret")
-                    .filter(|_| inc.kind == Kind::Company)
-                    .map(String::as_str);
-                tx.put_link(
-                    &tenant,
-                    entity,
-                    CONNECTION,
-                    local_id,
-                    &inc.record.id,
-                    key,
-                    &plan.base,
-                )
-                .await?;
-            }
-        }
+        let key = inc
+            .remote
+            .get("siret")
+            .filter(|_| inc.kind == Kind::Company)
+            .map(String::as_str);
+        linked::settle(tx, &pair, &plan, link, key).await?;
         if !plan.to_remote.is_empty() {
             self.pushes.push(Push {
                 kind: inc.kind,

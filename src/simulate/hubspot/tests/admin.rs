@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 
 use super::super::{DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_TOKEN};
 use super::{id_of, small, start};
+use crate::simulate::Simulator;
 
 #[tokio::test]
 async fn faults_admin_and_log() {

@@ -10,6 +10,7 @@ use reqwest::{Client, Method, StatusCode};
 use serde_json::Value;
 
 use super::{DEFAULT_TOKEN, HubSpotSim, SimConfig};
+use crate::simulate::Simulator;
 
 pub(super) struct Sim {
     pub(super) base: String,

@@ -5,9 +5,10 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::super::prng::{Rng, luhn_valid, siret};
 use super::super::{DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_TOKEN, SimConfig};
 use super::{small, start};
+use crate::simulate::Simulator;
+use crate::simulate::kit::random::{Rng, luhn_valid, siret};
 
 #[tokio::test]
 async fn auth_is_required_and_rate_headers_sent() {
