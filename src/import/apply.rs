@@ -23,8 +23,7 @@ use crate::store::import_support::{EntitySql, ImportTx};
 use crate::store::{Entity, FieldError, Store};
 
 use super::columns::{ColumnMap, Field};
-use super::index::{ContactView, Index, Key, Namespace, load_index, load_refs};
-use super::repeats::{Repeats, contact_repeats};
+use super::index::{Index, Key, load_index, load_refs};
 use super::report::{ImportReport, MAX_REPORTED_ERRORS, RejectSink, RejectedRow, RowError};
 use super::rows::{self, CompanyRow, ContactRow, Refs};
 use super::{ImportError, ImportKind, PreparedImport, Progress};
@@ -96,9 +95,6 @@ fn read_ahead(
     rx
 }
 
-/// A contact's Contact ID, lower-cased e-mail and deleted state.
-type ContactKeys = (Option<String>, Option<String>, bool);
-
 /// A row's outcome.
 enum Outcome {
     Created,
@@ -117,10 +113,6 @@ pub struct Engine<'a> {
     kind: ImportKind,
     refs: Refs,
     index: Index,
-    /// Contact keys the file names more than once.
-    repeats: Repeats,
-    /// The stored contacts the current chunk names.
-    view: ContactView,
     company_sql: EntitySql,
     contact_sql: EntitySql,
     next_fake_id: i64,
@@ -162,18 +154,7 @@ impl<'a> Engine<'a> {
         let mut tx = store.begin_import(options.dry_run).await?;
         tx.require_tenant(&options.tenant).await?;
         let refs = load_refs(&mut tx, &options.tenant, options.kind).await?;
-        let index = load_index(&mut tx, &options.tenant).await?;
-        let repeats = if options.kind == ImportKind::Customers {
-            Repeats::default()
-        } else {
-            let (file, sheet, map) = (path.clone(), options.sheet.clone(), columns.clone());
-            tokio::task::spawn_blocking(move || contact_repeats(&file, sheet.as_deref(), &map))
-                .await
-                .map_err(|_| ImportError::Unreadable {
-                    file: path.display().to_string(),
-                    reason: "the first pass over the file stopped".to_owned(),
-                })??
-        };
+        let index = load_index(&mut tx, &options.tenant, options.kind).await?;
         let mut engine = Engine {
             tx,
             tenant: options.tenant.clone(),
@@ -181,8 +162,6 @@ impl<'a> Engine<'a> {
             kind: options.kind,
             refs,
             index,
-            repeats,
-            view: ContactView::default(),
             company_sql: EntitySql::of::<Company>(),
             contact_sql: EntitySql::of::<Contact>(),
             next_fake_id: -1,
@@ -252,17 +231,14 @@ impl<'a> Engine<'a> {
         Ok(())
     }
 
-    /// Reads the stored records the chunk's valid rows match: customers by the ids the
-    /// index gives, in one statement per [`CHUNK`] ids; contacts by their Contact IDs and
-    /// e-mails, through those unique indexes, which also makes the chunk's [`ContactView`].
+    /// Reads the stored records the chunk's valid rows match, in one statement per
+    /// [`CHUNK`] ids.
     async fn prefetch(&mut self, chunk: &[(u64, Vec<String>, Parsed)]) -> Result<(), ImportError> {
-        if self.kind != ImportKind::Customers {
-            return self.prefetch_contacts(chunk).await;
-        }
         let mut ids: Vec<i64> = chunk
             .iter()
             .filter_map(|(_, _, parsed)| match parsed {
                 Parsed::Company(Ok(row)) => self.find_company(row),
+                Parsed::Contact(Ok(row)) => self.find_contact(row),
                 _ => None,
             })
             .map(|k| k.id)
@@ -273,51 +249,22 @@ impl<'a> Engine<'a> {
         }
         ids.sort_unstable();
         ids.dedup();
-        let found: Vec<Company> = self
-            .tx
-            .fetch_many(&mut self.company_sql, &self.tenant, &ids, CHUNK)
-            .await?;
-        self.company_cache
-            .extend(found.into_iter().map(|c| (c.company_id, c.fields)));
-        Ok(())
-    }
-
-    async fn prefetch_contacts(
-        &mut self,
-        chunk: &[(u64, Vec<String>, Parsed)],
-    ) -> Result<(), ImportError> {
-        let rows = || {
-            chunk.iter().filter_map(|(_, _, parsed)| match parsed {
-                Parsed::Contact(Ok(row)) => Some(row),
-                _ => None,
-            })
-        };
-        let mut exts: Vec<&str> = rows().filter_map(|r| r.external_id.as_deref()).collect();
-        let mut emails: Vec<&str> = rows().filter_map(|r| r.email.as_deref()).collect();
-        self.view = ContactView::default();
-        for (by, keys) in [("external_id", &mut exts), ("lower(email)", &mut emails)] {
-            if keys.is_empty() {
-                continue;
+        match self.kind {
+            ImportKind::Customers => {
+                let found: Vec<Company> = self
+                    .tx
+                    .fetch_many(&mut self.company_sql, &self.tenant, &ids, CHUNK)
+                    .await?;
+                self.company_cache
+                    .extend(found.into_iter().map(|c| (c.company_id, c.fields)));
             }
-            keys.sort_unstable();
-            keys.dedup();
-            let found: Vec<Contact> = self
-                .tx
-                .fetch_by_key(&mut self.contact_sql, &self.tenant, by, keys, CHUNK)
-                .await?;
-            for c in found {
-                let key = Key {
-                    id: c.contact_id,
-                    deleted: c.deleted_at.is_some(),
-                    has_external_id: c.fields.external_id.is_some(),
-                };
-                if let Some(e) = &c.fields.external_id {
-                    self.view.by_ext.insert(e.clone(), key);
-                }
-                if let Some(e) = &c.fields.email {
-                    self.view.by_email.insert(e.to_lowercase(), key);
-                }
-                self.contact_cache.insert(c.contact_id, c.fields);
+            _ => {
+                let found: Vec<Contact> = self
+                    .tx
+                    .fetch_many(&mut self.contact_sql, &self.tenant, &ids, CHUNK)
+                    .await?;
+                self.contact_cache
+                    .extend(found.into_iter().map(|c| (c.contact_id, c.fields)));
             }
         }
         Ok(())
@@ -452,6 +399,25 @@ impl<'a> Engine<'a> {
             }
             None => (self.fake_id(), Outcome::Created),
         };
+        if let Some(cur) = &current {
+            // A key the stored customer gave up no longer finds it.
+            if let Some(old) = cur
+                .domain
+                .as_deref()
+                .filter(|o| Some(*o) != fields.domain.as_deref())
+            {
+                self.index
+                    .company_by_domain
+                    .release(&old.to_lowercase(), outcome.0);
+            }
+            if let Some(old) = cur
+                .external_id
+                .as_deref()
+                .filter(|o| Some(*o) != fields.external_id.as_deref())
+            {
+                self.index.company_by_ext.release(old, outcome.0);
+            }
+        }
         self.mark_company(
             &row_keys(&fields),
             outcome.0,
@@ -479,25 +445,12 @@ impl<'a> Engine<'a> {
         })
     }
 
-    /// Where a contact key points: what this import did to it, else the stored contact
-    /// the chunk's view holds.
-    fn contact_key(&self, ns: Namespace, key: &str) -> Option<Key> {
-        let (done, view) = match ns {
-            Namespace::ContactExt => (&self.index.contact_by_ext, &self.view.by_ext),
-            Namespace::ContactEmail => (&self.index.contact_by_email, &self.view.by_email),
-        };
-        match done.get(key) {
-            Some(k) => (k.id != 0).then_some(k),
-            None => view.get(key).copied(),
-        }
-    }
-
     fn find_contact(&self, row: &ContactRow) -> Option<Key> {
         row.external_id
             .as_ref()
-            .and_then(|e| self.contact_key(Namespace::ContactExt, e))
+            .and_then(|e| self.index.contact_by_ext.get(e))
             .or_else(|| {
-                let k = self.contact_key(Namespace::ContactEmail, row.email.as_ref()?)?;
+                let k = self.index.contact_by_email.get(row.email.as_ref()?)?;
                 // An e-mail match onto a contact with another Contact ID is another contact.
                 (row.external_id.is_none() || !k.has_external_id).then_some(k)
             })
@@ -619,23 +572,21 @@ impl<'a> Engine<'a> {
                 }
                 Some(k) if k.deleted => Outcome::Unchanged,
                 Some(k) => {
-                    let (before, ext, email) = if k.id > 0 {
+                    let (ext, email) = if k.id > 0 {
                         let fields = self.contact_fields(k.id).await?;
                         if !same_contact(&fields, &row) {
                             return Ok(collision(line, self.merge_column_contact(&row)));
                         }
-                        let email = fields.email.map(|e| e.to_lowercase());
-                        let before = (fields.external_id.clone(), email.clone(), false);
-                        (Some(before), fields.external_id, email)
+                        (fields.external_id, fields.email.map(|e| e.to_lowercase()))
                     } else {
-                        (None, row.external_id, row.email)
+                        (row.external_id, row.email)
                     };
                     if !self.dry_run {
                         self.tx
                             .soft_delete(&self.contact_sql, &self.tenant, k.id)
                             .await?;
                     }
-                    self.mark_contact(k.id, before, (ext, email, true));
+                    self.mark_contact(ext.as_deref(), email.as_deref(), k.id, true);
                     Outcome::Deleted
                 }
             });
@@ -664,7 +615,7 @@ impl<'a> Engine<'a> {
         }
         let own_id = key.map(|k| k.id);
         if let Some(e) = &fields.external_id
-            && let Some(other) = self.contact_key(Namespace::ContactExt, e)
+            && let Some(other) = self.index.contact_by_ext.get(e)
             && Some(other.id) != own_id
         {
             let col = self.columns.header_of(Field::ContactId);
@@ -672,7 +623,7 @@ impl<'a> Engine<'a> {
         }
         let email = fields.email.as_ref().map(|e| e.to_lowercase());
         if let Some(e) = &email
-            && let Some(other) = self.contact_key(Namespace::ContactEmail, e)
+            && let Some(other) = self.index.contact_by_email.get(e)
             && Some(other.id) != own_id
         {
             let col = self.columns.header_of(Field::Email);
@@ -692,11 +643,24 @@ impl<'a> Engine<'a> {
             }
             None => (self.fake_id(), Outcome::Created),
         };
-        let before = current.as_ref().zip(key).map(|(c, k)| {
-            let email = c.email.as_ref().map(|e| e.to_lowercase());
-            (c.external_id.clone(), email, k.deleted)
-        });
-        self.mark_contact(id, before, (fields.external_id.clone(), email, false));
+        if let Some(cur) = &current {
+            // A key the stored contact gave up no longer finds it.
+            let old_email = cur.email.as_ref().map(|e| e.to_lowercase());
+            if let Some(old) = old_email
+                .as_deref()
+                .filter(|o| Some(*o) != email.as_deref())
+            {
+                self.index.contact_by_email.release(old, id);
+            }
+            if let Some(old) = cur
+                .external_id
+                .as_deref()
+                .filter(|o| Some(*o) != fields.external_id.as_deref())
+            {
+                self.index.contact_by_ext.release(old, id);
+            }
+        }
+        self.mark_contact(fields.external_id.as_deref(), email.as_deref(), id, false);
         if id < 0 && !self.dry_run {
             self.pending_contacts.push((id, fields));
             if self.pending_contacts.len() >= INSERT_BATCH {
@@ -735,48 +699,17 @@ impl<'a> Engine<'a> {
         ))
     }
 
-    /// Remembers what the import did to a contact's keys (see [`Index`]), as far as later
-    /// rows can ask: a created contact's keys when the file names them again; a stored
-    /// contact's keys, when they or its deleted state change, if the file names them at all,
-    /// with the keys it no longer has pointing nowhere.
-    fn mark_contact(&mut self, id: i64, before: Option<ContactKeys>, after: ContactKeys) {
-        if before.as_ref() == Some(&after) {
-            return;
-        }
-        let (repeats, index) = (&self.repeats, &mut self.index);
-        let (ext, email, deleted) = after;
+    fn mark_contact(&mut self, ext: Option<&str>, email: Option<&str>, id: i64, deleted: bool) {
         let key = Key {
             id,
             deleted,
             has_external_id: ext.is_some(),
         };
-        let named = |ns, k: &str| {
-            if before.is_none() {
-                repeats.repeated(ns, k)
-            } else {
-                repeats.named(ns, k)
-            }
-        };
-        let (old_ext, old_email) = before.clone().map(|(e, m, _)| (e, m)).unwrap_or_default();
-        for (ns, old, new) in [
-            (Namespace::ContactExt, old_ext, ext),
-            (Namespace::ContactEmail, old_email, email),
-        ] {
-            let map = match ns {
-                Namespace::ContactExt => &mut index.contact_by_ext,
-                Namespace::ContactEmail => &mut index.contact_by_email,
-            };
-            if let Some(o) = old.as_deref()
-                && old != new
-                && named(ns, o)
-            {
-                map.insert(o, Key { id: 0, ..key });
-            }
-            if let Some(n) = new.as_deref()
-                && named(ns, n)
-            {
-                map.insert(n, key);
-            }
+        if let Some(e) = ext {
+            self.index.contact_by_ext.insert(e, key);
+        }
+        if let Some(e) = email {
+            self.index.contact_by_email.insert(e, key);
         }
     }
 }

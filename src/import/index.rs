@@ -1,8 +1,6 @@
 //! The tenant's data an import checks rows against, loaded once at the start: users and
-//! reference codes ([`Refs`]) and the merge keys of every stored customer ([`Index`]), in
-//! hash maps so that no row needs a query to be validated or matched. Contacts are too
-//! many to hold so: a contacts import looks stored contacts up chunk by chunk
-//! ([`ContactView`]) and keeps only what the file itself changes (`apply.rs`).
+//! reference codes ([`Refs`]) and the merge keys of every stored record ([`Index`]), in
+//! hash maps so that no row needs a query to be validated or matched.
 //!
 //! The merge keys are held as 64-bit digests ([`KeyMap`]), not as text: each key costs one
 //! 16-byte slot (digest, packed [`Key`]) instead of its text. Two keys with one digest (odds
@@ -84,25 +82,6 @@ impl<V> Default for KeyMap<V> {
 const DIGEST: foldhash::quality::FixedState =
     foldhash::quality::FixedState::with_seed(0x6372_6d73_796e_6321);
 
-/// Which kind of key a digest is of, so equal texts of two kinds stay apart.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(super) enum Namespace {
-    ContactExt,
-    ContactEmail,
-}
-
-/// The digest of `key` as a key of kind `ns`.
-pub(super) fn digest(ns: Namespace, key: &str) -> u64 {
-    DIGEST.hash_one((ns, key))
-}
-
-/// The stored contacts one chunk of rows names, by exact key: read with the chunk.
-#[derive(Debug, Default)]
-pub(super) struct ContactView {
-    pub(super) by_ext: HashMap<String, Key>,
-    pub(super) by_email: HashMap<String, Key>,
-}
-
 impl<V: Packed> KeyMap<V> {
     fn digest(key: &str) -> u64 {
         DIGEST.hash_one(key)
@@ -118,6 +97,13 @@ impl<V: Packed> KeyMap<V> {
 }
 
 impl KeyMap<Key> {
+    /// Forgets `key` if it points at record `id` (a key the record no longer has).
+    pub(super) fn release(&mut self, key: &str, id: i64) {
+        if self.get(key).is_some_and(|k| k.id == id) {
+            self.0.remove(&Self::digest(key));
+        }
+    }
+
     /// Points `key` at `id` if it still holds the placeholder id `placeholder`.
     pub(super) fn repoint(&mut self, key: &str, placeholder: i64, id: i64) {
         if let Some(mut k) = self.get(key).filter(|k| k.id == placeholder) {
@@ -127,10 +113,7 @@ impl KeyMap<Key> {
     }
 }
 
-/// Merge keys → records (lower-cased domains and e-mails). The customer maps hold every
-/// stored customer; the contact maps only what the import did: keys of contacts it created
-/// that the file names again, and keys of stored contacts it changed (id 0 = the key no
-/// longer points anywhere).
+/// Merge keys → records (lower-cased domains and e-mails).
 #[derive(Debug, Default)]
 pub(super) struct Index {
     pub(super) company_by_ext: KeyMap<Key>,
@@ -166,8 +149,12 @@ pub(super) async fn load_refs(
     Ok(refs)
 }
 
-/// Merge keys of the tenant's customers, deleted ones included.
-pub(super) async fn load_index(tx: &mut ImportTx, tenant: &str) -> Result<Index, ImportError> {
+/// Merge keys of the tenant's records, deleted ones included.
+pub(super) async fn load_index(
+    tx: &mut ImportTx,
+    tenant: &str,
+    kind: ImportKind,
+) -> Result<Index, ImportError> {
     let mut index = Index::default();
     for c in tx.company_keys(tenant).await? {
         let key = Key {
@@ -188,6 +175,21 @@ pub(super) async fn load_index(tx: &mut ImportTx, tenant: &str) -> Result<Index,
         }
         if let Some(rk) = c.registration_key {
             index.company_by_regkey.insert(&rk, c.company_id);
+        }
+    }
+    if kind != ImportKind::Customers {
+        for c in tx.contact_keys(tenant).await? {
+            let key = Key {
+                id: c.contact_id,
+                deleted: c.deleted,
+                has_external_id: c.external_id.is_some(),
+            };
+            if let Some(e) = c.external_id {
+                index.contact_by_ext.insert(&e, key);
+            }
+            if let Some(e) = c.email {
+                index.contact_by_email.insert(&e.to_lowercase(), key);
+            }
         }
     }
     Ok(index)

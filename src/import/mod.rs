@@ -10,11 +10,8 @@
 //! is left as it was. A dry run does the same reads and writes nothing.
 //!
 //! Invariants: memory does not grow with the file (rows are streamed; rejected rows go to a
-//! [`RejectSink`]; stored contacts are looked up chunk by chunk and a first pass marks the
-//! keys a contacts file repeats, `repeats.rs`), except for what the import must remember:
-//! keys it changes or repeats (16 bytes each), and the customers' merge keys (as 64-bit
-//! digests, about 30 bytes a key), which grow with the customers, not the file. XLSX
-//! sheets are read whole by calamine before the first row.
+//! [`RejectSink`]), except for the merge-key maps, which grow with the records (as 64-bit
+//! digests, about 30 bytes a key).
 //! Logs carry counts and ids, never cell values.
 
 pub mod apply;
@@ -25,7 +22,6 @@ mod index;
 pub mod notice;
 pub mod ops;
 pub mod reader;
-mod repeats;
 pub mod report;
 pub mod rows;
 pub mod segment;

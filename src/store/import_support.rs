@@ -65,7 +65,7 @@ pub struct EntitySql {
     update: String,
     delete: String,
     insert_many: std::collections::HashMap<(usize, bool), String>,
-    fetch_many: std::collections::HashMap<(usize, bool, &'static str), String>,
+    fetch_many: std::collections::HashMap<(usize, bool), String>,
 }
 
 impl EntitySql {
@@ -111,26 +111,19 @@ impl EntitySql {
 /// because it resolves each numbered one (`$n`, `?n`) by a linear search, which costs
 /// quadratic time on statements with thousands of them; PostgreSQL only knows `$n`.
 impl EntitySql {
-    /// `select * … where {by} in (…)` with `n` values, `by` being the id column or the
-    /// expression of a unique index (`external_id`, `lower(email)`). On SQLite, for ids, the
-    /// tenant term is kept out of index choice (`+tenant_id`): its planner would otherwise
-    /// scan the tenant's rows through the `(tenant_id, …)` unique indexes instead of
-    /// looking the ids up.
-    fn fetch_many(&mut self, n: usize, sqlite: bool, by: &'static str) -> &str {
-        let table = self.table;
-        let tenant = if by == self.id {
-            "+tenant_id"
-        } else {
-            "tenant_id"
-        };
-        self.fetch_many.entry((n, sqlite, by)).or_insert_with(|| {
+    /// `select * … where id in (…)` with `n` ids. On SQLite the tenant term is kept out of
+    /// index choice (`+tenant_id`): its planner would otherwise scan the tenant's rows
+    /// through the `(tenant_id, …)` unique indexes instead of looking the ids up.
+    fn fetch_many(&mut self, n: usize, sqlite: bool) -> &str {
+        let (table, id) = (self.table, self.id);
+        self.fetch_many.entry((n, sqlite)).or_insert_with(|| {
             if sqlite {
                 let params = vec!["?"; n].join(", ");
-                format!("select * from {table} where {by} in ({params}) and {tenant} = ?")
+                format!("select * from {table} where {id} in ({params}) and +tenant_id = ?")
             } else {
                 let params: Vec<String> = (0..n).map(|i| format!("${}", i + 2)).collect();
                 format!(
-                    "select * from {table} where tenant_id = $1 and {by} in ({})",
+                    "select * from {table} where tenant_id = $1 and {id} in ({})",
                     params.join(", ")
                 )
             }
@@ -191,15 +184,6 @@ impl Store {
                 TxInner::Postgres(_) => "select set_config('crmsync.bulk_inserts', 'on', true)",
             };
             on_tx!(tx, conn => sqlx::query(flag).execute(conn).await?.rows_affected());
-            if let TxInner::Sqlite(t) = &mut tx.inner {
-                // Random inserts into the e-mail and Contact ID indexes touch pages all
-                // over them; SQLite's default 2 MB cache spills and re-reads them through
-                // the WAL (a fifth of a large import's time). 16 MiB caps this
-                // connection's cache, which stays with it in the pool.
-                sqlx::query("pragma cache_size = -16384")
-                    .execute(&mut **t)
-                    .await?;
-            }
             tx
         };
         Ok(ImportTx { tx, dry_run })
@@ -305,7 +289,8 @@ impl ImportTx {
         matches!(self.tx.inner, TxInner::Sqlite(_))
     }
 
-    /// Reads several records, deleted or not, in one statement per `size` ids.
+    /// Reads several records, deleted or not, in one statement per `size` ids. `ids` is
+    /// padded with 0 (no record) to a multiple of `size`, so one statement text serves all.
     ///
     /// # Errors
     /// On database errors.
@@ -316,51 +301,20 @@ impl ImportTx {
         ids: &[i64],
         size: usize,
     ) -> Result<Vec<E>, StoreError> {
-        let ids: Vec<Arg> = ids.iter().map(|id| Arg::Int(Some(*id))).collect();
-        let by = sql.id;
-        self.fetch_by(sql, tenant, by, &ids, size).await
-    }
-
-    /// Reads the records whose unique key `by` (`external_id` or `lower(email)`) is one of
-    /// `keys`, deleted or not, in one statement per `size` keys, through that key's index.
-    ///
-    /// # Errors
-    /// On database errors.
-    pub async fn fetch_by_key<E: Entity>(
-        &mut self,
-        sql: &mut EntitySql,
-        tenant: &str,
-        by: &'static str,
-        keys: &[&str],
-        size: usize,
-    ) -> Result<Vec<E>, StoreError> {
-        let keys: Vec<Arg> = keys.iter().map(|k| Arg::text(k)).collect();
-        self.fetch_by(sql, tenant, by, &keys, size).await
-    }
-
-    async fn fetch_by<E: Entity>(
-        &mut self,
-        sql: &mut EntitySql,
-        tenant: &str,
-        by: &'static str,
-        values: &[Arg],
-        size: usize,
-    ) -> Result<Vec<E>, StoreError> {
         let size = size.max(1);
         let sqlite = self.is_sqlite();
-        let mut out = Vec::with_capacity(values.len());
-        for part in values.chunks(size) {
+        let mut out = Vec::with_capacity(ids.len());
+        for part in ids.chunks(size) {
             let mut args = Vec::with_capacity(size + 1);
             if !sqlite {
                 args.push(Arg::text(tenant));
             }
-            args.extend(part.iter().cloned());
-            // Padding with a value already asked for keeps one statement text for all.
-            args.resize(args.len() + size - part.len(), part[0].clone());
+            args.extend(part.iter().map(|id| Arg::Int(Some(*id))));
+            args.resize(args.len() + size - part.len(), Arg::Int(Some(0)));
             if sqlite {
                 args.push(Arg::text(tenant));
             }
-            let text = sql.fetch_many(size, sqlite, by);
+            let text = sql.fetch_many(size, sqlite);
             let found: Vec<E> = on_tx!(self.tx, conn => {
                 bind_args!(sqlx::query_as(text), &args).fetch_all(conn).await?
             });
