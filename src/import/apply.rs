@@ -42,59 +42,6 @@ enum Parsed {
     Contact(Result<ContactRow, Vec<RowError>>),
 }
 
-/// Rows read and validated together, with the fraction of the file read after them.
-struct Chunk {
-    rows: Vec<(u64, Vec<String>, Parsed)>,
-    fraction: f64,
-}
-
-/// Reads and validates the file's rows on a blocking thread, [`CHUNK`] rows at a time, so
-/// that parsing overlaps the store's work instead of waiting for it. Validation needs no
-/// query (the tenant's codes and users are in `refs`); matching stays with the merge, in
-/// file order. At most two chunks wait; dropping the receiver stops the thread.
-fn read_ahead(
-    mut reader: super::RowReader,
-    path: std::path::PathBuf,
-    kind: ImportKind,
-    columns: ColumnMap,
-    refs: Refs,
-) -> tokio::sync::mpsc::Receiver<Result<Chunk, ImportError>> {
-    let (tx, rx) = tokio::sync::mpsc::channel(2);
-    tokio::task::spawn_blocking(move || {
-        let mut cells = Vec::new();
-        loop {
-            let mut batch = Vec::with_capacity(CHUNK);
-            while batch.len() < CHUNK {
-                match reader.next_row(&mut cells, &path) {
-                    Ok(Some(line)) => {
-                        let parsed = match kind {
-                            ImportKind::Customers => {
-                                Parsed::Company(rows::company_row(&columns, &refs, &cells, line))
-                            }
-                            _ => Parsed::Contact(rows::contact_row(&columns, &refs, &cells, line)),
-                        };
-                        batch.push((line, std::mem::take(&mut cells), parsed));
-                    }
-                    Ok(None) => break,
-                    Err(e) => {
-                        let _ = tx.blocking_send(Err(e));
-                        return;
-                    }
-                }
-            }
-            let done = batch.len() < CHUNK;
-            let chunk = Chunk {
-                rows: batch,
-                fraction: reader.fraction_read(),
-            };
-            if (!chunk.rows.is_empty() && tx.blocking_send(Ok(chunk)).is_err()) || done {
-                return;
-            }
-        }
-    });
-    rx
-}
-
 /// A row's outcome.
 enum Outcome {
     Created,
@@ -148,7 +95,7 @@ impl<'a> Engine<'a> {
         let PreparedImport {
             path,
             options,
-            reader,
+            mut reader,
             columns,
         } = prepared;
         let mut tx = store.begin_import(options.dry_run).await?;
@@ -178,17 +125,21 @@ impl<'a> Engine<'a> {
             columns,
             sink,
         };
-        let mut chunks = read_ahead(
-            reader,
-            path,
-            engine.kind,
-            engine.columns.clone(),
-            engine.refs.clone(),
-        );
-        while let Some(chunk) = chunks.recv().await {
-            let Chunk { mut rows, fraction } = chunk?;
-            engine.prefetch(&rows).await?;
-            for (line, cells, parsed) in rows.drain(..) {
+        let mut cells = Vec::new();
+        let mut chunk: Vec<(u64, Vec<String>, Parsed)> = Vec::with_capacity(CHUNK);
+        loop {
+            while chunk.len() < CHUNK {
+                let Some(line) = reader.next_row(&mut cells, &path)? else {
+                    break;
+                };
+                let parsed = engine.parse(line, &cells);
+                chunk.push((line, std::mem::take(&mut cells), parsed));
+            }
+            if chunk.is_empty() {
+                break;
+            }
+            engine.prefetch(&chunk).await?;
+            for (line, cells, parsed) in chunk.drain(..) {
                 engine.report.rows += 1;
                 let outcome = match parsed {
                     Parsed::Company(row) => engine.company(line, row).await?,
@@ -196,7 +147,7 @@ impl<'a> Engine<'a> {
                 };
                 engine.count(line, outcome, &cells)?;
                 if engine.report.rows.is_multiple_of(PROGRESS_EVERY) {
-                    progress.update(engine.report.rows, fraction);
+                    progress.update(engine.report.rows, reader.fraction_read());
                 }
             }
             engine.company_cache.clear();
@@ -229,6 +180,15 @@ impl<'a> Engine<'a> {
             }
         }
         Ok(())
+    }
+
+    fn parse(&self, line: u64, cells: &[String]) -> Parsed {
+        match self.kind {
+            ImportKind::Customers => {
+                Parsed::Company(rows::company_row(&self.columns, &self.refs, cells, line))
+            }
+            _ => Parsed::Contact(rows::contact_row(&self.columns, &self.refs, cells, line)),
+        }
     }
 
     /// Reads the stored records the chunk's valid rows match, in one statement per
