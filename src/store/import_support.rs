@@ -366,33 +366,24 @@ impl ImportTx {
         tenant: &str,
         ids: &[i64],
     ) -> Result<(), StoreError> {
+        let sql = if self.is_sqlite() {
+            "insert into change_log (tenant_id, entity, entity_id, op, origin) \
+             select $1, $2, value, 'insert', $3 from json_each($4)"
+        } else {
+            "insert into change_log (tenant_id, entity, entity_id, op, origin) \
+             select $1, $2, value::bigint, 'insert', $3 from jsonb_array_elements_text($4)"
+        };
         let origin = Origin::Import.as_str();
-        match &mut self.tx.inner {
-            TxInner::Sqlite(t) => {
-                sqlx::query(
-                    "insert into change_log (tenant_id, entity, entity_id, op, origin) \
-                     select $1, $2, value, 'insert', $3 from json_each($4)",
-                )
+        on_tx!(self.tx, conn => {
+            sqlx::query(sql)
                 .bind(tenant)
                 .bind(entity)
-                .bind(origin)
+                .bind(&origin)
                 .bind(Json(ids))
-                .execute(&mut **t)
-                .await?;
-            }
-            TxInner::Postgres(t) => {
-                sqlx::query(
-                    "insert into change_log (tenant_id, entity, entity_id, op, origin) \
-                     select $1, $2, id, 'insert', $3 from unnest($4::bigint[]) as id",
-                )
-                .bind(tenant)
-                .bind(entity)
-                .bind(origin)
-                .bind(ids)
-                .execute(&mut **t)
-                .await?;
-            }
-        }
+                .execute(conn)
+                .await?
+                .rows_affected()
+        });
         Ok(())
     }
 
