@@ -1,4 +1,5 @@
-//! Merging validated rows into the store, all in one [`ImportTx`].
+//! Merging validated rows into the store, all in one transaction, written by the import's
+//! [`Writer`] task while the next rows are parsed and matched.
 //!
 //! Customers merge by Customer ID, else by Domain (only onto a customer without another
 //! Customer ID); contacts by Contact ID, else by e-mail (likewise). The tenant's merge keys
@@ -12,26 +13,32 @@
 //!
 //! Rows go by chunks of [`CHUNK`]: validated, matched, the matched records read in one
 //! statement, then merged in file order. New records wait in a batch of [`INSERT_BATCH`]
-//! for one multi-row insert, under a negative placeholder id; a row that matches one of them
-//! inserts the batch first. A dry run never writes: its new records keep placeholder ids.
+//! for one multi-row insert, under a negative placeholder id; the insert's ids come back
+//! later (at most [`IN_FLIGHT`] inserts wait for theirs), and a row that matches a record not
+//! inserted yet waits for them. A dry run never writes: its new records keep placeholder ids.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
+
+use tokio::sync::oneshot;
 
 use crate::store::company::{Company, CompanyFields};
 use crate::store::contact::{Contact, ContactFields};
-use crate::store::import_support::{EntitySql, ImportTx};
+use crate::store::import_support::{BoundRows, EntitySql};
 use crate::store::{Entity, FieldError, Store};
 
 use super::columns::{ColumnMap, Field};
 use super::index::{Index, Key, load_index, load_refs};
 use super::report::{ImportReport, MAX_REPORTED_ERRORS, RejectSink, RejectedRow, RowError};
 use super::rows::{self, CompanyRow, ContactRow, Refs};
+use super::writer::{Desk, Writer};
 use super::{ImportError, ImportKind, PreparedImport, Progress};
 
 /// Rows between two progress updates.
 const PROGRESS_EVERY: u64 = 1000;
 /// Records created per multi-row insert.
 const INSERT_BATCH: usize = 200;
+/// Multi-row inserts of one entity sent to the writer and not yet answered, at most.
+const IN_FLIGHT: usize = 4;
 /// Rows read, validated and matched together; the records they match are read in one
 /// statement.
 const CHUNK: usize = 500;
@@ -41,6 +48,10 @@ enum Parsed {
     Company(Result<CompanyRow, Vec<RowError>>),
     Contact(Result<ContactRow, Vec<RowError>>),
 }
+
+/// Records inserted by the writer, handed back with their ids (in the same order) so that
+/// their keys get the real ids, and so that they are freed on the thread that made them.
+type Inserted<F> = oneshot::Receiver<(Vec<(i64, F)>, Vec<i64>)>;
 
 /// A row's outcome.
 enum Outcome {
@@ -53,19 +64,22 @@ enum Outcome {
 
 /// The merge of one import.
 pub struct Engine<'a> {
-    tx: ImportTx,
+    writer: Writer,
     tenant: String,
+    /// The store is SQLite (else PostgreSQL).
+    sqlite: bool,
     dry_run: bool,
     columns: ColumnMap,
     kind: ImportKind,
     refs: Refs,
     index: Index,
-    company_sql: EntitySql,
-    contact_sql: EntitySql,
     next_fake_id: i64,
-    /// Records to create, with their placeholder (negative) id, not yet inserted.
+    /// Records to create, with their placeholder (negative) id, not yet sent to the writer.
     pending_companies: Vec<(i64, CompanyFields)>,
     pending_contacts: Vec<(i64, ContactFields)>,
+    /// Inserts sent to the writer whose ids have not come back yet.
+    inserting_companies: VecDeque<Inserted<CompanyFields>>,
+    inserting_contacts: VecDeque<Inserted<ContactFields>>,
     /// Stored records the current chunk matches, read ahead; taken when used.
     company_cache: HashMap<i64, CompanyFields>,
     contact_cache: HashMap<i64, ContactFields>,
@@ -102,18 +116,26 @@ impl<'a> Engine<'a> {
         tx.require_tenant(&options.tenant).await?;
         let refs = load_refs(&mut tx, &options.tenant, options.kind).await?;
         let index = load_index(&mut tx, &options.tenant, options.kind).await?;
-        let mut engine = Engine {
+        let sqlite = tx.is_sqlite();
+        let writer = Writer::start(Desk {
             tx,
             tenant: options.tenant.clone(),
+            company_sql: EntitySql::of::<Company>(),
+            contact_sql: EntitySql::of::<Contact>(),
+        });
+        let mut engine = Engine {
+            writer,
+            tenant: options.tenant.clone(),
+            sqlite,
             dry_run: options.dry_run,
             kind: options.kind,
             refs,
             index,
-            company_sql: EntitySql::of::<Company>(),
-            contact_sql: EntitySql::of::<Contact>(),
             next_fake_id: -1,
             pending_companies: Vec::new(),
             pending_contacts: Vec::new(),
+            inserting_companies: VecDeque::new(),
+            inserting_contacts: VecDeque::new(),
             company_cache: HashMap::new(),
             contact_cache: HashMap::new(),
             report: ImportReport {
@@ -125,15 +147,17 @@ impl<'a> Engine<'a> {
             columns,
             sink,
         };
-        let mut cells = Vec::new();
         let mut chunk: Vec<(u64, Vec<String>, Parsed)> = Vec::with_capacity(CHUNK);
+        // Cell vectors of merged rows, read into again: their strings keep their memory.
+        let mut spare: Vec<Vec<String>> = Vec::with_capacity(CHUNK);
         loop {
             while chunk.len() < CHUNK {
+                let mut cells = spare.pop().unwrap_or_default();
                 let Some(line) = reader.next_row(&mut cells, &path)? else {
                     break;
                 };
                 let parsed = engine.parse(line, &cells);
-                chunk.push((line, std::mem::take(&mut cells), parsed));
+                chunk.push((line, cells, parsed));
             }
             if chunk.is_empty() {
                 break;
@@ -146,6 +170,7 @@ impl<'a> Engine<'a> {
                     Parsed::Contact(row) => engine.contact(line, row).await?,
                 };
                 engine.count(line, outcome, &cells)?;
+                spare.push(cells);
                 if engine.report.rows.is_multiple_of(PROGRESS_EVERY) {
                     progress.update(engine.report.rows, reader.fraction_read());
                 }
@@ -154,8 +179,9 @@ impl<'a> Engine<'a> {
             engine.contact_cache.clear();
         }
         engine.flush().await?;
+        engine.settle().await?;
         progress.update(engine.report.rows, 1.0);
-        engine.tx.finish().await?;
+        engine.writer.finish().await?.finish().await?;
         Ok(engine.report)
     }
 
@@ -212,16 +238,26 @@ impl<'a> Engine<'a> {
         match self.kind {
             ImportKind::Customers => {
                 let found: Vec<Company> = self
-                    .tx
-                    .fetch_many(&mut self.company_sql, &self.tenant, &ids, CHUNK)
+                    .writer
+                    .call(move |d| {
+                        Box::pin(async move {
+                            d.tx.fetch_many(&mut d.company_sql, &d.tenant, &ids, CHUNK)
+                                .await
+                        })
+                    })
                     .await?;
                 self.company_cache
                     .extend(found.into_iter().map(|c| (c.company_id, c.fields)));
             }
             _ => {
                 let found: Vec<Contact> = self
-                    .tx
-                    .fetch_many(&mut self.contact_sql, &self.tenant, &ids, CHUNK)
+                    .writer
+                    .call(move |d| {
+                        Box::pin(async move {
+                            d.tx.fetch_many(&mut d.contact_sql, &d.tenant, &ids, CHUNK)
+                                .await
+                        })
+                    })
                     .await?;
                 self.contact_cache
                     .extend(found.into_iter().map(|c| (c.contact_id, c.fields)));
@@ -236,7 +272,10 @@ impl<'a> Engine<'a> {
         if let Some(fields) = self.company_cache.remove(&id) {
             return Ok(fields);
         }
-        let record: Company = self.tx.fetch(&self.company_sql, &self.tenant, id).await?;
+        let record: Company = self
+            .writer
+            .call(move |d| Box::pin(async move { d.tx.fetch(&d.company_sql, &d.tenant, id).await }))
+            .await?;
         Ok(record.fields)
     }
 
@@ -245,7 +284,10 @@ impl<'a> Engine<'a> {
         if let Some(fields) = self.contact_cache.remove(&id) {
             return Ok(fields);
         }
-        let record: Contact = self.tx.fetch(&self.contact_sql, &self.tenant, id).await?;
+        let record: Contact = self
+            .writer
+            .call(move |d| Box::pin(async move { d.tx.fetch(&d.contact_sql, &d.tenant, id).await }))
+            .await?;
         Ok(record.fields)
     }
 
@@ -281,8 +323,9 @@ impl<'a> Engine<'a> {
         };
         let mut found = self.find_company(&row);
         if !self.dry_run && found.is_some_and(|k| k.id < 0) {
-            // A record this file creates, still in the insert batch: insert it first.
+            // A record this file creates, not inserted yet: insert it and learn its id.
             self.flush().await?;
+            self.settle().await?;
             found = self.find_company(&row);
         }
         if row.deleted {
@@ -301,8 +344,14 @@ impl<'a> Engine<'a> {
                         row
                     };
                     if !self.dry_run {
-                        self.tx
-                            .soft_delete(&self.company_sql, &self.tenant, k.id)
+                        let id = k.id;
+                        self.writer
+                            .submit(move |d| {
+                                Box::pin(async move {
+                                    d.tx.soft_delete(&d.company_sql, &d.tenant, id).await?;
+                                    Ok(())
+                                })
+                            })
                             .await?;
                     }
                     self.mark_company(&keys, k.id, true, None);
@@ -349,14 +398,7 @@ impl<'a> Engine<'a> {
             Some(k) if current.as_ref() == Some(&fields) && !k.deleted => {
                 return Ok(Outcome::Unchanged);
             }
-            Some(k) => {
-                if !self.dry_run {
-                    self.tx
-                        .write::<Company>(&self.company_sql, &self.tenant, k.id, &fields)
-                        .await?;
-                }
-                (k.id, Outcome::Updated)
-            }
+            Some(k) => (k.id, Outcome::Updated),
             None => (self.fake_id(), Outcome::Created),
         };
         if let Some(cur) = &current {
@@ -384,11 +426,8 @@ impl<'a> Engine<'a> {
             false,
             fields.registration_key.clone(),
         );
-        if outcome.0 < 0 && !self.dry_run {
-            self.pending_companies.push((outcome.0, fields));
-            if self.pending_companies.len() >= INSERT_BATCH {
-                self.flush().await?;
-            }
+        if !self.dry_run {
+            self.save_company(outcome.0, fields).await?;
         }
         Ok(outcome.1)
     }
@@ -416,15 +455,101 @@ impl<'a> Engine<'a> {
             })
     }
 
-    /// Inserts the pending records and gives their keys the real ids.
+    /// Writes company `id`, or queues it for insertion under its placeholder id.
+    async fn save_company(&mut self, id: i64, fields: CompanyFields) -> Result<(), ImportError> {
+        if id < 0 {
+            self.pending_companies.push((id, fields));
+            if self.pending_companies.len() >= INSERT_BATCH {
+                self.flush().await?;
+            }
+            return Ok(());
+        }
+        self.writer
+            .submit(move |d| {
+                Box::pin(async move {
+                    d.tx.write::<Company>(&d.company_sql, &d.tenant, id, &fields)
+                        .await
+                })
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// As [`Engine::save_company`], for contacts.
+    async fn save_contact(&mut self, id: i64, fields: ContactFields) -> Result<(), ImportError> {
+        if id < 0 {
+            self.pending_contacts.push((id, fields));
+            if self.pending_contacts.len() >= INSERT_BATCH {
+                self.flush().await?;
+            }
+            return Ok(());
+        }
+        self.writer
+            .submit(move |d| {
+                Box::pin(async move {
+                    d.tx.write::<Contact>(&d.contact_sql, &d.tenant, id, &fields)
+                        .await
+                })
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// Sends the pending records to the writer, without waiting for their ids.
     async fn flush(&mut self) -> Result<(), ImportError> {
         if !self.pending_companies.is_empty() {
             let batch = std::mem::take(&mut self.pending_companies);
             let rows: Vec<&CompanyFields> = batch.iter().map(|(_, f)| f).collect();
-            let ids = self
-                .tx
-                .insert_many::<Company>(&mut self.company_sql, &self.tenant, &rows)
+            let bound = BoundRows::bind::<Company>(self.sqlite, &self.tenant, &rows)?;
+            let (reply, inserted) = oneshot::channel();
+            self.writer
+                .submit(move |d| {
+                    Box::pin(async move {
+                        let ids =
+                            d.tx.insert_bound::<Company>(&mut d.company_sql, &d.tenant, bound)
+                                .await?;
+                        let _ = reply.send((batch, ids));
+                        Ok(())
+                    })
+                })
                 .await?;
+            self.inserting_companies.push_back(inserted);
+        }
+        if !self.pending_contacts.is_empty() {
+            let batch = std::mem::take(&mut self.pending_contacts);
+            let rows: Vec<&ContactFields> = batch.iter().map(|(_, f)| f).collect();
+            let bound = BoundRows::bind::<Contact>(self.sqlite, &self.tenant, &rows)?;
+            let (reply, inserted) = oneshot::channel();
+            self.writer
+                .submit(move |d| {
+                    Box::pin(async move {
+                        let ids =
+                            d.tx.insert_bound::<Contact>(&mut d.contact_sql, &d.tenant, bound)
+                                .await?;
+                        let _ = reply.send((batch, ids));
+                        Ok(())
+                    })
+                })
+                .await?;
+            self.inserting_contacts.push_back(inserted);
+        }
+        // Bounds the rows held in flight, which come back with their ids.
+        self.settle_down_to(IN_FLIGHT).await
+    }
+
+    /// Waits for the records sent to the writer and gives their keys the real ids.
+    async fn settle(&mut self) -> Result<(), ImportError> {
+        self.settle_down_to(0).await
+    }
+
+    /// As [`Engine::settle`], for the oldest inserts, until at most `keep` of each entity
+    /// remain in flight.
+    async fn settle_down_to(&mut self, keep: usize) -> Result<(), ImportError> {
+        while self.inserting_companies.len() > keep {
+            let Some(inserted) = self.inserting_companies.pop_front() else {
+                break;
+            };
+            let (batch, ids) = self.writer.answer(inserted).await?;
             for ((fake, fields), id) in batch.iter().zip(ids) {
                 if let Some(e) = &fields.external_id {
                     self.index.company_by_ext.repoint(e, *fake, id);
@@ -439,13 +564,11 @@ impl<'a> Engine<'a> {
                 }
             }
         }
-        if !self.pending_contacts.is_empty() {
-            let batch = std::mem::take(&mut self.pending_contacts);
-            let rows: Vec<&ContactFields> = batch.iter().map(|(_, f)| f).collect();
-            let ids = self
-                .tx
-                .insert_many::<Contact>(&mut self.contact_sql, &self.tenant, &rows)
-                .await?;
+        while self.inserting_contacts.len() > keep {
+            let Some(inserted) = self.inserting_contacts.pop_front() else {
+                break;
+            };
+            let (batch, ids) = self.writer.answer(inserted).await?;
             for ((fake, fields), id) in batch.iter().zip(ids) {
                 if let Some(e) = &fields.external_id {
                     self.index.contact_by_ext.repoint(e, *fake, id);
@@ -518,6 +641,7 @@ impl<'a> Engine<'a> {
         let mut found = self.find_contact(&row);
         if !self.dry_run && found.is_some_and(|k| k.id < 0) {
             self.flush().await?;
+            self.settle().await?;
             found = self.find_contact(&row);
         }
         if row.deleted {
@@ -542,8 +666,14 @@ impl<'a> Engine<'a> {
                         (row.external_id, row.email)
                     };
                     if !self.dry_run {
-                        self.tx
-                            .soft_delete(&self.contact_sql, &self.tenant, k.id)
+                        let id = k.id;
+                        self.writer
+                            .submit(move |d| {
+                                Box::pin(async move {
+                                    d.tx.soft_delete(&d.contact_sql, &d.tenant, id).await?;
+                                    Ok(())
+                                })
+                            })
                             .await?;
                     }
                     self.mark_contact(ext.as_deref(), email.as_deref(), k.id, true);
@@ -581,7 +711,11 @@ impl<'a> Engine<'a> {
             let col = self.columns.header_of(Field::ContactId);
             return Ok(reject_one(line, col, "already belongs to another contact"));
         }
-        let email = fields.email.as_ref().map(|e| e.to_lowercase());
+        // The row's e-mail key is the lower-cased e-mail the patch just set.
+        let email = row
+            .email
+            .take()
+            .or_else(|| fields.email.as_ref().map(|e| e.to_lowercase()));
         if let Some(e) = &email
             && let Some(other) = self.index.contact_by_email.get(e)
             && Some(other.id) != own_id
@@ -593,14 +727,7 @@ impl<'a> Engine<'a> {
             Some(k) if current.as_ref() == Some(&fields) && !k.deleted => {
                 return Ok(Outcome::Unchanged);
             }
-            Some(k) => {
-                if !self.dry_run {
-                    self.tx
-                        .write::<Contact>(&self.contact_sql, &self.tenant, k.id, &fields)
-                        .await?;
-                }
-                (k.id, Outcome::Updated)
-            }
+            Some(k) => (k.id, Outcome::Updated),
             None => (self.fake_id(), Outcome::Created),
         };
         if let Some(cur) = &current {
@@ -621,11 +748,8 @@ impl<'a> Engine<'a> {
             }
         }
         self.mark_contact(fields.external_id.as_deref(), email.as_deref(), id, false);
-        if id < 0 && !self.dry_run {
-            self.pending_contacts.push((id, fields));
-            if self.pending_contacts.len() >= INSERT_BATCH {
-                self.flush().await?;
-            }
+        if !self.dry_run {
+            self.save_contact(id, fields).await?;
         }
         Ok(outcome)
     }

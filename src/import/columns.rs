@@ -170,7 +170,9 @@ pub fn lookup(kind: ImportKind, name: &str) -> Option<Field> {
 /// Which column holds which field.
 #[derive(Debug, Clone)]
 pub struct ColumnMap {
-    by_field: HashMap<Field, usize>,
+    /// Column of each field, indexed by `Field as usize`: looked up for every cell of every
+    /// row, so an array rather than a hash map.
+    by_field: Vec<Option<usize>>,
     headers: Vec<String>,
     /// Columns that map to no field, or duplicate a mapped one.
     pub warnings: Vec<String>,
@@ -277,8 +279,16 @@ impl ColumnMap {
         if !missing.is_empty() {
             return Err(ImportError::MissingColumns(missing.join(", ")));
         }
+        let mut slots = Vec::new();
+        for (field, col) in by_field {
+            let at = field as usize;
+            if slots.len() <= at {
+                slots.resize(at + 1, None);
+            }
+            slots[at] = Some(col);
+        }
         Ok(Self {
-            by_field,
+            by_field: slots,
             headers: header.to_vec(),
             warnings,
         })
@@ -293,7 +303,7 @@ impl ColumnMap {
     /// The column index of `field`.
     #[must_use]
     pub fn column(&self, field: Field) -> Option<usize> {
-        self.by_field.get(&field).copied()
+        self.by_field.get(field as usize).copied().flatten()
     }
 
     /// The trimmed, non-empty cell of `field` in `row`.

@@ -25,6 +25,7 @@ pub mod reader;
 pub mod report;
 pub mod rows;
 pub mod segment;
+mod writer;
 
 use std::path::{Path, PathBuf};
 

@@ -175,7 +175,11 @@ impl RowReader {
         let header = loop {
             match reader.read_byte_record(&mut record) {
                 Ok(true) if is_blank(&record) => continue,
-                Ok(true) => break decode_record(&record, encoding),
+                Ok(true) => {
+                    let mut header = Vec::new();
+                    decode_record_into(&record, encoding, &mut header);
+                    break header;
+                }
                 Ok(false) => return Err(unreadable(path, "the file has no header row")),
                 Err(e) => return Err(unreadable(path, csv_reason(&e))),
             }
@@ -283,7 +287,7 @@ impl RowReader {
                     Ok(false) => return Ok(None),
                     Ok(true) if is_blank(record) => {}
                     Ok(true) => {
-                        *cells = decode_record(record, *encoding);
+                        decode_record_into(record, *encoding, cells);
                         // The reader's line count is past this record's final `\n`; line
                         // breaks inside quoted fields are counted too.
                         let inside = record.as_slice().iter().filter(|b| **b == b'\n').count();
@@ -315,29 +319,24 @@ fn is_blank(record: &csv::ByteRecord) -> bool {
     record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace))
 }
 
-fn decode_record(record: &csv::ByteRecord, encoding: Encoding) -> Vec<String> {
+/// Decodes each field of `record` into `cells` (a `\r` ending the last field is dropped),
+/// reusing the strings' memory: a caller that hands the same vector back row after row
+/// allocates nothing per cell once the strings are long enough.
+fn decode_record_into(record: &csv::ByteRecord, encoding: Encoding, cells: &mut Vec<String>) {
+    cells.truncate(record.len());
+    cells.resize_with(record.len(), String::new);
     let last = record.len().saturating_sub(1);
-    record
-        .iter()
-        .enumerate()
-        .map(|(i, f)| {
-            let f = if i == last {
-                f.strip_suffix(b"\r").unwrap_or(f)
-            } else {
-                f
-            };
-            decode(f, encoding)
-        })
-        .collect()
-}
-
-fn decode(field: &[u8], encoding: Encoding) -> String {
-    match (encoding, std::str::from_utf8(field)) {
-        (Encoding::Utf8, Ok(text)) => text.to_owned(),
-        _ => encoding_rs::WINDOWS_1252
-            .decode_without_bom_handling(field)
-            .0
-            .into_owned(),
+    for (i, (f, cell)) in record.iter().zip(cells.iter_mut()).enumerate() {
+        let f = if i == last {
+            f.strip_suffix(b"\r").unwrap_or(f)
+        } else {
+            f
+        };
+        cell.clear();
+        match (encoding, std::str::from_utf8(f)) {
+            (Encoding::Utf8, Ok(text)) => cell.push_str(text),
+            _ => cell.push_str(&encoding_rs::WINDOWS_1252.decode_without_bom_handling(f).0),
+        }
     }
 }
 
@@ -430,7 +429,11 @@ mod tests {
         assert_eq!(detect_encoding(b"Pr\xe9nom", true), Encoding::Windows1252);
         // A character cut by the end of the sample is not evidence against UTF-8.
         assert_eq!(detect_encoding(b"Pr\xc3", false), Encoding::Utf8);
-        assert_eq!(decode(b"Pr\xe9nom", Encoding::Windows1252), "Prénom");
-        assert_eq!(decode(b"Pr\xe9nom", Encoding::Utf8), "Prénom");
+        let record = csv::ByteRecord::from(vec![&b"Pr\xe9nom"[..], b"Nom\r"]);
+        let mut cells = vec!["a much longer previous value".to_owned()];
+        decode_record_into(&record, Encoding::Windows1252, &mut cells);
+        assert_eq!(cells, ["Prénom", "Nom"]);
+        decode_record_into(&record, Encoding::Utf8, &mut cells);
+        assert_eq!(cells, ["Prénom", "Nom"]);
     }
 }

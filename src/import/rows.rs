@@ -352,9 +352,10 @@ pub fn contact_row(
         &refs.civilities,
         "civility",
     );
+    let email_key = email.as_ref().map(Email::normalized);
     let patch = ContactPatch {
         external_id: set(cell(Field::ContactId)),
-        email: email.as_ref().map(|e| Some(e.as_str().to_owned())),
+        email: email.map(|e| Some(String::from(e))),
         additional_emails: additional.map(Some),
         phone: set(cell(Field::Phone)),
         first_name: set(cell(Field::Firstname)),
@@ -371,7 +372,7 @@ pub fn contact_row(
     c.finish(ContactRow {
         deleted,
         external_id,
-        email: email.map(|e| e.normalized()),
+        email: email_key,
         customer_id,
         customer_domain,
         patch,

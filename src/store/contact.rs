@@ -217,7 +217,7 @@ impl Entity for Contact {
     fn apply(p: ContactPatch, f: &mut ContactFields) -> Result<(), FieldError> {
         patch::text(p.external_id, &mut f.external_id);
         patch::parsed("email", p.email, &mut f.email, |v| {
-            Email::parse(v).map(|e| e.as_str().to_owned())
+            Email::parse(v).map(String::from)
         })?;
         if let Some(list) = p.additional_emails {
             let mut out = Vec::new();

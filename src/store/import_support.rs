@@ -11,6 +11,9 @@
 //! skip [`WriteTx::check_refs`] and its query per reference.
 
 use serde::Serialize;
+use sqlx::Arguments as _;
+use sqlx::postgres::PgArguments;
+use sqlx::sqlite::SqliteArguments;
 use sqlx::types::Json;
 
 use super::args::{bind_args, bind_owned};
@@ -156,6 +159,70 @@ impl EntitySql {
     }
 }
 
+/// Records bound to the parameters of a multi-row insert, ahead of
+/// [`ImportTx::insert_bound`]: an import binds (copies, JSON-encodes) the next batch while the
+/// database writes the one before.
+pub struct BoundRows {
+    rows: usize,
+    args: BackendArgs,
+}
+
+enum BackendArgs {
+    Sqlite(SqliteArguments<'static>),
+    Postgres(PgArguments),
+}
+
+/// Adds each [`Arg`] of `$args` (consumed) to the sqlx arguments `$out`.
+macro_rules! add_owned {
+    ($out:expr, $args:expr) => {{
+        for arg in $args {
+            match arg {
+                Arg::Text(v) => $out.add(v),
+                Arg::Int(v) => $out.add(v),
+                Arg::Bool(v) => $out.add(v),
+                Arg::Time(v) => $out.add(v),
+                Arg::Date(v) => $out.add(v),
+                Arg::Json(v) => $out.add(Json(v)),
+            }
+            .map_err(|e| StoreError::Backend(sqlx::Error::Encode(e)))?;
+        }
+    }};
+}
+
+impl BoundRows {
+    /// Binds `rows` of `E` for the tenant's insert on SQLite (`sqlite`) or PostgreSQL.
+    ///
+    /// # Errors
+    /// A value that cannot be encoded.
+    pub fn bind<E: Entity>(
+        sqlite: bool,
+        tenant: &str,
+        rows: &[&E::Fields],
+    ) -> Result<Self, StoreError> {
+        let args = if sqlite {
+            let mut out = SqliteArguments::default();
+            for fields in rows {
+                out.add(tenant.to_owned())
+                    .map_err(|e| StoreError::Backend(sqlx::Error::Encode(e)))?;
+                add_owned!(out, E::args(fields));
+            }
+            BackendArgs::Sqlite(out)
+        } else {
+            let mut out = PgArguments::default();
+            out.add(tenant.to_owned())
+                .map_err(|e| StoreError::Backend(sqlx::Error::Encode(e)))?;
+            for fields in rows {
+                add_owned!(out, E::args(fields));
+            }
+            BackendArgs::Postgres(out)
+        };
+        Ok(Self {
+            rows: rows.len(),
+            args,
+        })
+    }
+}
+
 /// The transaction of one import.
 pub struct ImportTx {
     tx: WriteTx,
@@ -285,7 +352,9 @@ impl ImportTx {
         found.ok_or(StoreError::NotFound { entity: E::NAME })
     }
 
-    fn is_sqlite(&self) -> bool {
+    /// Whether the store is SQLite (else PostgreSQL).
+    #[must_use]
+    pub fn is_sqlite(&self) -> bool {
         matches!(self.tx.inner, TxInner::Sqlite(_))
     }
 
@@ -334,25 +403,40 @@ impl ImportTx {
         tenant: &str,
         rows: &[&E::Fields],
     ) -> Result<Vec<i64>, StoreError> {
+        let bound = BoundRows::bind::<E>(self.is_sqlite(), tenant, rows)?;
+        self.insert_bound::<E>(sql, tenant, bound).await
+    }
+
+    /// As [`ImportTx::insert_many`], with rows bound beforehand.
+    ///
+    /// # Errors
+    /// `Conflict` for a taken key; database errors.
+    pub async fn insert_bound<E: Entity>(
+        &mut self,
+        sql: &mut EntitySql,
+        tenant: &str,
+        bound: BoundRows,
+    ) -> Result<Vec<i64>, StoreError> {
         self.writable()?;
-        if rows.is_empty() {
+        if bound.rows == 0 {
             return Ok(Vec::new());
         }
-        let sqlite = self.is_sqlite();
-        let mut args = Vec::with_capacity(rows.len() * (E::COLUMNS.len() + 1));
-        if !sqlite {
-            args.push(Arg::text(tenant));
-        }
-        for fields in rows {
-            if sqlite {
-                args.push(Arg::text(tenant));
+        let text = sql.insert_many(bound.rows, self.is_sqlite());
+        let mut ids: Vec<i64> = match (&mut self.tx.inner, bound.args) {
+            (TxInner::Sqlite(t), BackendArgs::Sqlite(args)) => {
+                sqlx::query_scalar_with(text, args)
+                    .fetch_all(&mut **t)
+                    .await?
             }
-            args.extend(E::args(fields));
-        }
-        let text = sql.insert_many(rows.len(), sqlite);
-        let mut ids: Vec<i64> = on_tx!(self.tx, conn => {
-            bind_owned!(sqlx::query_scalar::<_, i64>(text), args).fetch_all(conn).await?
-        });
+            (TxInner::Postgres(t), BackendArgs::Postgres(args)) => {
+                sqlx::query_scalar_with(text, args)
+                    .fetch_all(&mut **t)
+                    .await?
+            }
+            _ => {
+                return Err(super::FieldError::new("rows", "bound for the other database").into());
+            }
+        };
         ids.sort_unstable();
         self.log_inserts(E::NAME, tenant, &ids).await?;
         Ok(ids)

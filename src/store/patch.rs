@@ -25,7 +25,16 @@ pub type Change<T> = Option<Option<T>>;
 /// Sets free text: trimmed, empty means cleared.
 pub fn text(change: Change<String>, target: &mut Option<String>) {
     if let Some(value) = change {
-        *target = value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        *target = value.map(trimmed).filter(|v| !v.is_empty());
+    }
+}
+
+/// `value` trimmed, kept as it is (no copy) when there is nothing to trim.
+fn trimmed(value: String) -> String {
+    if value.trim().len() == value.len() {
+        value
+    } else {
+        value.trim().to_owned()
     }
 }
 
