@@ -162,6 +162,9 @@ impl<'a> Engine<'a> {
             if chunk.is_empty() {
                 break;
             }
+            if engine.report.rows == 0 {
+                engine.reserve_keys(chunk.len(), reader.fraction_read());
+            }
             engine.prefetch(&chunk).await?;
             for (line, cells, parsed) in chunk.drain(..) {
                 engine.report.rows += 1;
@@ -183,6 +186,18 @@ impl<'a> Engine<'a> {
         progress.update(engine.report.rows, 1.0);
         engine.writer.finish().await?.finish().await?;
         Ok(engine.report)
+    }
+
+    /// Sizes the key maps for the whole file, estimated from the share of it the first
+    /// `rows` rows took (CSV: bytes read). Rows that update stored records make it
+    /// over-reserve, by a few tens of bytes a row.
+    fn reserve_keys(&mut self, rows: usize, fraction: f64) {
+        if fraction > 0.0 && fraction < 1.0 {
+            // Far past any file this tool is for: a wrong guess must not ask for terabytes.
+            const MAX_ESTIMATE: f64 = 50_000_000.0;
+            let estimate = (rows as f64 / fraction).min(MAX_ESTIMATE) as usize;
+            self.index.reserve(self.kind, estimate);
+        }
     }
 
     fn count(&mut self, line: u64, outcome: Outcome, cells: &[String]) -> Result<(), ImportError> {

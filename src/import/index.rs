@@ -94,6 +94,11 @@ impl<V: Packed> KeyMap<V> {
     pub(super) fn insert(&mut self, key: &str, value: V) {
         self.0.insert(Self::digest(key), value.pack());
     }
+
+    /// Makes room for `additional` more keys at once.
+    fn reserve(&mut self, additional: usize) {
+        self.0.reserve(additional);
+    }
 }
 
 impl KeyMap<Key> {
@@ -121,6 +126,25 @@ pub(super) struct Index {
     pub(super) company_by_regkey: KeyMap<i64>,
     pub(super) contact_by_ext: KeyMap<Key>,
     pub(super) contact_by_email: KeyMap<Key>,
+}
+
+impl Index {
+    /// Makes room for the keys of `rows` more records of `kind` in one allocation per map,
+    /// instead of growing by doublings: a map that doubles holds its old and new tables at
+    /// once, and the small tables it leaves behind fragment the heap, which made the peak
+    /// memory of a million-row import vary by a third from run to run.
+    pub(super) fn reserve(&mut self, kind: ImportKind, rows: usize) {
+        match kind {
+            ImportKind::Customers => {
+                self.company_by_ext.reserve(rows);
+                self.company_by_domain.reserve(rows);
+            }
+            _ => {
+                self.contact_by_ext.reserve(rows);
+                self.contact_by_email.reserve(rows);
+            }
+        }
+    }
 }
 
 /// Users and reference codes the rows of `kind` refer to.
