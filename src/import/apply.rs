@@ -23,7 +23,7 @@ use tokio::sync::oneshot;
 
 use crate::store::company::{Company, CompanyFields};
 use crate::store::contact::{Contact, ContactFields};
-use crate::store::import_support::{BoundRows, EntitySql};
+use crate::store::import_support::{BoundRows, EntitySql, ImportTx};
 use crate::store::{Entity, FieldError, Store};
 
 use super::columns::{ColumnMap, Field};
@@ -53,6 +53,74 @@ enum Parsed {
 /// their keys get the real ids, and so that they are freed on the thread that made them.
 type Inserted<F> = oneshot::Receiver<(Vec<(i64, F)>, Vec<i64>)>;
 
+/// New records of one entity on their way to the store.
+struct Queue<F> {
+    /// Records to create, with their placeholder (negative) id, not yet sent to the writer.
+    pending: Vec<(i64, F)>,
+    /// Inserts sent to the writer whose ids have not come back yet.
+    inserting: VecDeque<Inserted<F>>,
+}
+
+impl<F> Default for Queue<F> {
+    fn default() -> Self {
+        Self {
+            pending: Vec::new(),
+            inserting: VecDeque::new(),
+        }
+    }
+}
+
+/// What the merge needs to know of an entity it writes.
+trait Merged: Entity<Fields: 'static> + 'static {
+    /// The entity's queue in the engine.
+    fn queue<'e>(engine: &'e mut Engine<'_>) -> &'e mut Queue<Self::Fields>;
+    /// The entity's statements on the writer's desk.
+    fn sql(desk: &mut Desk) -> (&mut ImportTx, &mut EntitySql, &str);
+    /// Points the keys of `fields`, created under `placeholder`, at `id`.
+    fn repoint(index: &mut Index, fields: &Self::Fields, placeholder: i64, id: i64);
+}
+
+impl Merged for Company {
+    fn queue<'e>(engine: &'e mut Engine<'_>) -> &'e mut Queue<CompanyFields> {
+        &mut engine.companies
+    }
+    fn sql(d: &mut Desk) -> (&mut ImportTx, &mut EntitySql, &str) {
+        (&mut d.tx, &mut d.company_sql, &d.tenant)
+    }
+    fn repoint(index: &mut Index, fields: &CompanyFields, placeholder: i64, id: i64) {
+        if let Some(e) = &fields.external_id {
+            index.company_by_ext.repoint(e, placeholder, id);
+        }
+        if let Some(d) = &fields.domain {
+            index.company_by_domain.repoint(d, placeholder, id);
+        }
+        if let Some(rk) = &fields.registration_key
+            && index.company_by_regkey.get(rk) == Some(placeholder)
+        {
+            index.company_by_regkey.insert(rk, id);
+        }
+    }
+}
+
+impl Merged for Contact {
+    fn queue<'e>(engine: &'e mut Engine<'_>) -> &'e mut Queue<ContactFields> {
+        &mut engine.contacts
+    }
+    fn sql(d: &mut Desk) -> (&mut ImportTx, &mut EntitySql, &str) {
+        (&mut d.tx, &mut d.contact_sql, &d.tenant)
+    }
+    fn repoint(index: &mut Index, fields: &ContactFields, placeholder: i64, id: i64) {
+        if let Some(e) = &fields.external_id {
+            index.contact_by_ext.repoint(e, placeholder, id);
+        }
+        if let Some(e) = &fields.email {
+            index
+                .contact_by_email
+                .repoint(&e.to_lowercase(), placeholder, id);
+        }
+    }
+}
+
 /// A row's outcome.
 enum Outcome {
     Created,
@@ -74,12 +142,8 @@ pub struct Engine<'a> {
     refs: Refs,
     index: Index,
     next_fake_id: i64,
-    /// Records to create, with their placeholder (negative) id, not yet sent to the writer.
-    pending_companies: Vec<(i64, CompanyFields)>,
-    pending_contacts: Vec<(i64, ContactFields)>,
-    /// Inserts sent to the writer whose ids have not come back yet.
-    inserting_companies: VecDeque<Inserted<CompanyFields>>,
-    inserting_contacts: VecDeque<Inserted<ContactFields>>,
+    companies: Queue<CompanyFields>,
+    contacts: Queue<ContactFields>,
     /// Stored records the current chunk matches, read ahead; taken when used.
     company_cache: HashMap<i64, CompanyFields>,
     contact_cache: HashMap<i64, ContactFields>,
@@ -132,10 +196,8 @@ impl<'a> Engine<'a> {
             refs,
             index,
             next_fake_id: -1,
-            pending_companies: Vec::new(),
-            pending_contacts: Vec::new(),
-            inserting_companies: VecDeque::new(),
-            inserting_contacts: VecDeque::new(),
+            companies: Queue::default(),
+            contacts: Queue::default(),
             company_cache: HashMap::new(),
             contact_cache: HashMap::new(),
             report: ImportReport {
@@ -442,7 +504,7 @@ impl<'a> Engine<'a> {
             fields.registration_key.clone(),
         );
         if !self.dry_run {
-            self.save_company(outcome.0, fields).await?;
+            self.save::<Company>(outcome.0, fields).await?;
         }
         Ok(outcome.1)
     }
@@ -470,11 +532,12 @@ impl<'a> Engine<'a> {
             })
     }
 
-    /// Writes company `id`, or queues it for insertion under its placeholder id.
-    async fn save_company(&mut self, id: i64, fields: CompanyFields) -> Result<(), ImportError> {
+    /// Writes record `id`, or queues it for insertion under its placeholder id.
+    async fn save<E: Merged>(&mut self, id: i64, fields: E::Fields) -> Result<(), ImportError> {
         if id < 0 {
-            self.pending_companies.push((id, fields));
-            if self.pending_companies.len() >= INSERT_BATCH {
+            let queue = E::queue(self);
+            queue.pending.push((id, fields));
+            if queue.pending.len() >= INSERT_BATCH {
                 self.flush().await?;
             }
             return Ok(());
@@ -482,28 +545,8 @@ impl<'a> Engine<'a> {
         self.writer
             .submit(move |d| {
                 Box::pin(async move {
-                    d.tx.write::<Company>(&d.company_sql, &d.tenant, id, &fields)
-                        .await
-                })
-            })
-            .await?;
-        Ok(())
-    }
-
-    /// As [`Engine::save_company`], for contacts.
-    async fn save_contact(&mut self, id: i64, fields: ContactFields) -> Result<(), ImportError> {
-        if id < 0 {
-            self.pending_contacts.push((id, fields));
-            if self.pending_contacts.len() >= INSERT_BATCH {
-                self.flush().await?;
-            }
-            return Ok(());
-        }
-        self.writer
-            .submit(move |d| {
-                Box::pin(async move {
-                    d.tx.write::<Contact>(&d.contact_sql, &d.tenant, id, &fields)
-                        .await
+                    let (tx, sql, tenant) = E::sql(d);
+                    tx.write::<E>(sql, tenant, id, &fields).await
                 })
             })
             .await?;
@@ -512,44 +555,33 @@ impl<'a> Engine<'a> {
 
     /// Sends the pending records to the writer, without waiting for their ids.
     async fn flush(&mut self) -> Result<(), ImportError> {
-        if !self.pending_companies.is_empty() {
-            let batch = std::mem::take(&mut self.pending_companies);
-            let rows: Vec<&CompanyFields> = batch.iter().map(|(_, f)| f).collect();
-            let bound = BoundRows::bind::<Company>(self.sqlite, &self.tenant, &rows)?;
-            let (reply, inserted) = oneshot::channel();
-            self.writer
-                .submit(move |d| {
-                    Box::pin(async move {
-                        let ids =
-                            d.tx.insert_bound::<Company>(&mut d.company_sql, &d.tenant, bound)
-                                .await?;
-                        let _ = reply.send((batch, ids));
-                        Ok(())
-                    })
-                })
-                .await?;
-            self.inserting_companies.push_back(inserted);
-        }
-        if !self.pending_contacts.is_empty() {
-            let batch = std::mem::take(&mut self.pending_contacts);
-            let rows: Vec<&ContactFields> = batch.iter().map(|(_, f)| f).collect();
-            let bound = BoundRows::bind::<Contact>(self.sqlite, &self.tenant, &rows)?;
-            let (reply, inserted) = oneshot::channel();
-            self.writer
-                .submit(move |d| {
-                    Box::pin(async move {
-                        let ids =
-                            d.tx.insert_bound::<Contact>(&mut d.contact_sql, &d.tenant, bound)
-                                .await?;
-                        let _ = reply.send((batch, ids));
-                        Ok(())
-                    })
-                })
-                .await?;
-            self.inserting_contacts.push_back(inserted);
-        }
+        self.send_pending::<Company>().await?;
+        self.send_pending::<Contact>().await?;
         // Bounds the rows held in flight, which come back with their ids.
         self.settle_down_to(IN_FLIGHT).await
+    }
+
+    /// Sends the pending records of `E` as one multi-row insert.
+    async fn send_pending<E: Merged>(&mut self) -> Result<(), ImportError> {
+        let batch = std::mem::take(&mut E::queue(self).pending);
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let rows: Vec<&E::Fields> = batch.iter().map(|(_, f)| f).collect();
+        let bound = BoundRows::bind::<E>(self.sqlite, &self.tenant, &rows)?;
+        let (reply, inserted) = oneshot::channel();
+        self.writer
+            .submit(move |d| {
+                Box::pin(async move {
+                    let (tx, sql, tenant) = E::sql(d);
+                    let ids = tx.insert_bound::<E>(sql, tenant, bound).await?;
+                    let _ = reply.send((batch, ids));
+                    Ok(())
+                })
+            })
+            .await?;
+        E::queue(self).inserting.push_back(inserted);
+        Ok(())
     }
 
     /// Waits for the records sent to the writer and gives their keys the real ids.
@@ -560,39 +592,18 @@ impl<'a> Engine<'a> {
     /// As [`Engine::settle`], for the oldest inserts, until at most `keep` of each entity
     /// remain in flight.
     async fn settle_down_to(&mut self, keep: usize) -> Result<(), ImportError> {
-        while self.inserting_companies.len() > keep {
-            let Some(inserted) = self.inserting_companies.pop_front() else {
+        self.settle_entity::<Company>(keep).await?;
+        self.settle_entity::<Contact>(keep).await
+    }
+
+    async fn settle_entity<E: Merged>(&mut self, keep: usize) -> Result<(), ImportError> {
+        while E::queue(self).inserting.len() > keep {
+            let Some(inserted) = E::queue(self).inserting.pop_front() else {
                 break;
             };
             let (batch, ids) = self.writer.answer(inserted).await?;
-            for ((fake, fields), id) in batch.iter().zip(ids) {
-                if let Some(e) = &fields.external_id {
-                    self.index.company_by_ext.repoint(e, *fake, id);
-                }
-                if let Some(d) = &fields.domain {
-                    self.index.company_by_domain.repoint(d, *fake, id);
-                }
-                if let Some(rk) = &fields.registration_key
-                    && self.index.company_by_regkey.get(rk) == Some(*fake)
-                {
-                    self.index.company_by_regkey.insert(rk, id);
-                }
-            }
-        }
-        while self.inserting_contacts.len() > keep {
-            let Some(inserted) = self.inserting_contacts.pop_front() else {
-                break;
-            };
-            let (batch, ids) = self.writer.answer(inserted).await?;
-            for ((fake, fields), id) in batch.iter().zip(ids) {
-                if let Some(e) = &fields.external_id {
-                    self.index.contact_by_ext.repoint(e, *fake, id);
-                }
-                if let Some(e) = &fields.email {
-                    self.index
-                        .contact_by_email
-                        .repoint(&e.to_lowercase(), *fake, id);
-                }
+            for ((placeholder, fields), id) in batch.iter().zip(ids) {
+                E::repoint(&mut self.index, fields, *placeholder, id);
             }
         }
         Ok(())
@@ -764,7 +775,7 @@ impl<'a> Engine<'a> {
         }
         self.mark_contact(fields.external_id.as_deref(), email.as_deref(), id, false);
         if !self.dry_run {
-            self.save_contact(id, fields).await?;
+            self.save::<Contact>(id, fields).await?;
         }
         Ok(outcome)
     }

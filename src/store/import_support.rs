@@ -244,7 +244,7 @@ impl Store {
             WriteTx { inner }
         } else {
             let mut tx = self.begin(&Origin::Import).await?;
-            // Records this import creates are logged by `insert_many`, not row by row by
+            // Records this import creates are logged by `insert_bound`, not row by row by
             // the insert triggers (migration 0003).
             let flag = match tx.inner {
                 TxInner::Sqlite(_) => "update write_context set bulk_inserts = 1",
@@ -392,22 +392,8 @@ impl ImportTx {
         Ok(out)
     }
 
-    /// Inserts several records in one statement; returns their ids in the order of `rows`
-    /// (ids grow in insertion order within a statement, on both backends).
-    ///
-    /// # Errors
-    /// `Conflict` for a taken key; database errors.
-    pub async fn insert_many<E: Entity>(
-        &mut self,
-        sql: &mut EntitySql,
-        tenant: &str,
-        rows: &[&E::Fields],
-    ) -> Result<Vec<i64>, StoreError> {
-        let bound = BoundRows::bind::<E>(self.is_sqlite(), tenant, rows)?;
-        self.insert_bound::<E>(sql, tenant, bound).await
-    }
-
-    /// As [`ImportTx::insert_many`], with rows bound beforehand.
+    /// Inserts the records `bound` holds in one statement; returns their ids in the order of
+    /// the rows (ids grow in insertion order within a statement, on both backends).
     ///
     /// # Errors
     /// `Conflict` for a taken key; database errors.
