@@ -3,10 +3,11 @@
 //!
 //! Generates contacts CSV files of 100,000 and 1,000,000 rows (Contact ID, Email, names,
 //! phone, tags, language, customer among 1,000), then for each store and size runs, in a
-//! fresh database, a dry run and a real run (all rows created) and prints rows/s. Each
-//! (store, size) runs in its own child process, which reports its peak RSS (`VmHWM` of
-//! `/proc/self/status`, read at its end): that peak covers opening the store, both runs and
-//! every buffer, and nothing of the other sizes.
+//! fresh database, a dry run, a real run (all rows created) and a re-import of the same file
+//! (every row found, nothing to change), and prints rows/s. Each (store, size) runs in its
+//! own child process, which reports its peak RSS (`VmHWM` of `/proc/self/status`, read at
+//! its end): that peak covers opening the store, the three runs and every buffer, and
+//! nothing of the other sizes.
 //!
 //!     cargo bench --bench import                    # 100,000 and 1,000,000 rows
 //!     cargo bench --bench import -- 20000 200000    # other sizes
@@ -20,7 +21,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use crmsync::import::{ImportKind, ImportOptions, NoProgress, NoSink, PreparedImport};
+use crmsync::import::{
+    ImportKind, ImportOptions, ImportReport, NoProgress, NoSink, PreparedImport,
+};
 use crmsync::store::{PoolOptions, Store};
 
 const COMPANIES: usize = 1000;
@@ -55,7 +58,12 @@ fn write_contacts(path: &Path, n: usize) {
     }
 }
 
-async fn import(store: &Store, file: &Path, kind: ImportKind, dry_run: bool) -> (u64, f64) {
+async fn import(
+    store: &Store,
+    file: &Path,
+    kind: ImportKind,
+    dry_run: bool,
+) -> (ImportReport, f64) {
     let options = ImportOptions {
         kind,
         tenant: "default".to_owned(),
@@ -71,7 +79,7 @@ async fn import(store: &Store, file: &Path, kind: ImportKind, dry_run: bool) -> 
         .await
         .expect("import");
     assert_eq!(report.rejected, 0, "{:?}", report.errors.first());
-    (report.rows, started.elapsed().as_secs_f64())
+    (report, started.elapsed().as_secs_f64())
 }
 
 async fn fresh_url(backend: &str, dir: &Path, rows: usize) -> String {
@@ -94,7 +102,9 @@ async fn fresh_url(backend: &str, dir: &Path, rows: usize) -> String {
     url.to_string()
 }
 
-/// The child: one store, one size. Prints `RESULT dry_rps apply_rps rss_mib`.
+/// The child: one store, one size. Prints `RESULT dry_rps apply_rps reimport_rps rss_mib`;
+/// the re-import applies the same file again, every row then matching a stored contact
+/// with nothing to change.
 async fn child(backend: &str, dir: &Path, customers: &Path, contacts: &Path, rows: usize) {
     let url = fresh_url(backend, dir, rows).await;
     let store = Store::connect(&url, PoolOptions::default())
@@ -102,10 +112,12 @@ async fn child(backend: &str, dir: &Path, customers: &Path, contacts: &Path, row
         .expect("store");
     store.migrate().await.expect("migrate");
     import(&store, customers, ImportKind::Customers, false).await;
-    let (n, dry) = import(&store, contacts, ImportKind::Contacts, true).await;
-    assert_eq!(n as usize, rows);
-    let (n, apply) = import(&store, contacts, ImportKind::Contacts, false).await;
-    assert_eq!(n as usize, rows);
+    let (report, dry) = import(&store, contacts, ImportKind::Contacts, true).await;
+    assert_eq!(report.created as usize, rows);
+    let (report, apply) = import(&store, contacts, ImportKind::Contacts, false).await;
+    assert_eq!(report.created as usize, rows);
+    let (report, again) = import(&store, contacts, ImportKind::Contacts, false).await;
+    assert_eq!(report.unchanged as usize, rows);
     let count = store
         .scalar_i64("select count(*) from contact")
         .await
@@ -113,9 +125,10 @@ async fn child(backend: &str, dir: &Path, customers: &Path, contacts: &Path, row
     assert_eq!(count as usize, rows);
     store.close().await;
     println!(
-        "RESULT {:.0} {:.0} {:.1}",
+        "RESULT {:.0} {:.0} {:.0} {:.1}",
         rows as f64 / dry,
         rows as f64 / apply,
+        rows as f64 / again,
         peak_rss_mib()
     );
 }
@@ -126,7 +139,7 @@ fn run_child(
     customers: &Path,
     contacts: &Path,
     rows: usize,
-) -> [f64; 3] {
+) -> [f64; 4] {
     let out = std::process::Command::new(std::env::current_exe().expect("exe"))
         .args(["--child", backend])
         .arg(dir)
@@ -149,7 +162,7 @@ fn run_child(
         .split(' ')
         .map(|x| x.parse().expect("number"))
         .collect();
-    [v[0], v[1], v[2]]
+    [v[0], v[1], v[2], v[3]]
 }
 
 #[tokio::main]
@@ -189,14 +202,21 @@ async fn main() {
         backends.push("postgres");
     }
     println!("contacts import ({COMPANIES} customers; each size in its own process)");
-    println!("| store    |      rows | dry run rows/s | apply rows/s | peak RSS MiB |");
-    println!("|----------|----------:|---------------:|-------------:|-------------:|");
+    println!(
+        "| store    |      rows | dry run rows/s | apply rows/s | re-import rows/s | peak RSS MiB |"
+    );
+    println!(
+        "|----------|----------:|---------------:|-------------:|-----------------:|-------------:|"
+    );
     for rows in sizes {
         let contacts = dir.path().join(format!("contacts-{rows}.csv"));
         write_contacts(&contacts, rows);
         for backend in &backends {
-            let [dry, apply, rss] = run_child(backend, dir.path(), &customers, &contacts, rows);
-            println!("| {backend:<8} | {rows:>9} | {dry:>14.0} | {apply:>12.0} | {rss:>12.1} |");
+            let [dry, apply, again, rss] =
+                run_child(backend, dir.path(), &customers, &contacts, rows);
+            println!(
+                "| {backend:<8} | {rows:>9} | {dry:>14.0} | {apply:>12.0} | {again:>16.0} | {rss:>12.1} |"
+            );
         }
         let _ = std::fs::remove_file(&contacts);
     }

@@ -2,14 +2,18 @@
 //! [`Writer`] task while the next rows are parsed and matched.
 //!
 //! Customers merge by Customer ID, else by Domain (only onto a customer without another
-//! Customer ID); contacts by Contact ID, else by e-mail (likewise). The tenant's merge keys
-//! are loaded once (`index.rs`) and kept current as rows create records, so a file
-//! that names a record twice updates it instead of duplicating it. A row matching a record
-//! updates it (a soft-deleted one is restored), or counts as unchanged when nothing
-//! differs; `Deleted` soft-deletes (already deleted = unchanged; unknown = rejected). New
-//! customers get the status `client`. Unique keys (Customer ID, SIRET, Contact ID, e-mail)
-//! are checked against the maps before writing, so a conflict rejects the row instead of
-//! aborting the transaction.
+//! Customer ID); contacts by Contact ID, else by e-mail (likewise). The customers' merge
+//! keys are loaded once (`index.rs`) and kept current as rows create records, so a file
+//! that names a record twice updates it instead of duplicating it. Stored contacts are read
+//! chunk by chunk through their unique indexes, only for keys the store may hold
+//! ([`StoredKeys`]); what the import does to a contact key is remembered only when a later
+//! row may name it ([`FileKeys`], a first pass over the file's key columns).
+//!
+//! A row matching a record updates it (a soft-deleted one is restored), or counts as
+//! unchanged when nothing differs; `Deleted` soft-deletes (already deleted = unchanged;
+//! unknown = rejected). New customers get the status `client`. Unique keys (Customer ID,
+//! SIRET, Contact ID, e-mail) are checked before writing, so a conflict rejects the row
+//! instead of aborting the transaction.
 //!
 //! Rows go by chunks of [`CHUNK`]: validated, matched, the matched records read in one
 //! statement, then merged in file order. New records wait in a batch of [`INSERT_BATCH`]
@@ -23,11 +27,12 @@ use tokio::sync::oneshot;
 
 use crate::store::company::{Company, CompanyFields};
 use crate::store::contact::{Contact, ContactFields};
-use crate::store::import_support::{BoundRows, EntitySql, ImportTx};
+use crate::store::import_support::{BoundRows, EntitySql, ImportTx, UniqueKey};
 use crate::store::{Entity, FieldError, Store};
 
 use super::columns::{ColumnMap, Field};
-use super::index::{Index, Key, load_index, load_refs};
+use super::index::{Index, Key, KeyMap, load_index, load_refs};
+use super::key_filters::{FileKeys, Namespace, StoredKeys};
 use super::report::{ImportReport, MAX_REPORTED_ERRORS, RejectSink, RejectedRow, RowError};
 use super::rows::{self, CompanyRow, ContactRow, Refs};
 use super::writer::{Desk, Writer};
@@ -121,6 +126,22 @@ impl Merged for Contact {
     }
 }
 
+/// A contact's Contact ID, lower-cased e-mail and deleted state.
+type ContactKeys = (Option<String>, Option<String>, bool);
+
+/// What a contacts import knows of contact keys (see `key_filters.rs`).
+struct ContactFilters {
+    stored: StoredKeys,
+    file: FileKeys,
+}
+
+/// The stored contacts the current chunk names, by their keys.
+#[derive(Default)]
+struct ChunkView {
+    by_ext: KeyMap<Key>,
+    by_email: KeyMap<Key>,
+}
+
 /// A row's outcome.
 enum Outcome {
     Created,
@@ -141,6 +162,9 @@ pub struct Engine<'a> {
     kind: ImportKind,
     refs: Refs,
     index: Index,
+    /// Contacts import only.
+    filters: Option<ContactFilters>,
+    view: ChunkView,
     next_fake_id: i64,
     companies: Queue<CompanyFields>,
     contacts: Queue<ContactFields>,
@@ -173,13 +197,41 @@ impl<'a> Engine<'a> {
         let PreparedImport {
             path,
             options,
-            mut reader,
+            reader,
             columns,
         } = prepared;
         let mut tx = store.begin_import(options.dry_run).await?;
         tx.require_tenant(&options.tenant).await?;
+        // A contacts import's first pass over the file runs while the tenant's data loads.
+        let scan = if options.kind == ImportKind::Customers {
+            Err((reader, columns))
+        } else {
+            let file = path.clone();
+            Ok(tokio::task::spawn_blocking(move || {
+                let keys = FileKeys::scan(&reader, &file, &columns);
+                (reader, columns, keys)
+            }))
+        };
         let refs = load_refs(&mut tx, &options.tenant, options.kind).await?;
-        let index = load_index(&mut tx, &options.tenant, options.kind).await?;
+        let index = load_index(&mut tx, &options.tenant).await?;
+        let (mut reader, columns, filters) = match scan {
+            Err((reader, columns)) => (reader, columns, None),
+            Ok(scan) => {
+                let stored = StoredKeys::load(&mut tx, &options.tenant).await?;
+                let (reader, columns, file) = scan.await.map_err(|_| ImportError::Unreadable {
+                    file: path.display().to_string(),
+                    reason: "the first pass over the file stopped".to_owned(),
+                })?;
+                (
+                    reader,
+                    columns,
+                    Some(ContactFilters {
+                        stored,
+                        file: file?,
+                    }),
+                )
+            }
+        };
         let sqlite = tx.is_sqlite();
         let writer = Writer::start(Desk {
             tx,
@@ -195,6 +247,8 @@ impl<'a> Engine<'a> {
             kind: options.kind,
             refs,
             index,
+            filters,
+            view: ChunkView::default(),
             next_fake_id: -1,
             companies: Queue::default(),
             contacts: Queue::default(),
@@ -250,11 +304,11 @@ impl<'a> Engine<'a> {
         Ok(engine.report)
     }
 
-    /// Sizes the key maps for the whole file, estimated from the share of it the first
-    /// `rows` rows took (CSV: bytes read). Rows that update stored records make it
-    /// over-reserve, by a few tens of bytes a row.
+    /// Sizes a customers import's key maps for the whole file, estimated from the share of
+    /// it the first `rows` rows took (CSV: bytes read). Rows that update stored records make
+    /// it over-reserve, by a few tens of bytes a row. (A contacts import keeps no such maps.)
     fn reserve_keys(&mut self, rows: usize, fraction: f64) {
-        if fraction > 0.0 && fraction < 1.0 {
+        if self.kind == ImportKind::Customers && fraction > 0.0 && fraction < 1.0 {
             // Far past any file this tool is for: a wrong guess must not ask for terabytes.
             const MAX_ESTIMATE: f64 = 50_000_000.0;
             let estimate = (rows as f64 / fraction).min(MAX_ESTIMATE) as usize;
@@ -295,8 +349,11 @@ impl<'a> Engine<'a> {
     }
 
     /// Reads the stored records the chunk's valid rows match, in one statement per
-    /// [`CHUNK`] ids.
+    /// [`CHUNK`] ids (contacts: first by their keys, see [`Engine::look_up_contacts`]).
     async fn prefetch(&mut self, chunk: &[(u64, Vec<String>, Parsed)]) -> Result<(), ImportError> {
+        if self.filters.is_some() {
+            self.look_up_contacts(chunk).await?;
+        }
         let mut ids: Vec<i64> = chunk
             .iter()
             .filter_map(|(_, _, parsed)| match parsed {
@@ -305,7 +362,7 @@ impl<'a> Engine<'a> {
                 _ => None,
             })
             .map(|k| k.id)
-            .filter(|id| *id > 0)
+            .filter(|id| *id > 0 && !self.contact_cache.contains_key(id))
             .collect();
         if ids.is_empty() {
             return Ok(());
@@ -341,6 +398,88 @@ impl<'a> Engine<'a> {
             }
         }
         Ok(())
+    }
+
+    /// Reads the stored contacts the chunk's valid rows name by Contact ID or e-mail, when
+    /// the store may hold that key and the import has not changed it: they make the chunk's
+    /// [`ChunkView`] and are cached for the merge. One statement per key column.
+    async fn look_up_contacts(
+        &mut self,
+        chunk: &[(u64, Vec<String>, Parsed)],
+    ) -> Result<(), ImportError> {
+        self.view = ChunkView::default();
+        let Some(filters) = &self.filters else {
+            return Ok(());
+        };
+        let (mut exts, mut emails) = (Vec::new(), Vec::new());
+        for (_, _, parsed) in chunk {
+            let Parsed::Contact(Ok(row)) = parsed else {
+                continue;
+            };
+            if let Some(e) = &row.external_id
+                && self.index.contact_by_ext.get(e).is_none()
+                && filters.stored.may_hold(Namespace::ContactExt, e)
+            {
+                exts.push(e.clone());
+            }
+            if let Some(e) = &row.email
+                && self.index.contact_by_email.get(e).is_none()
+                && filters.stored.may_hold(Namespace::ContactEmail, e)
+            {
+                emails.push(e.clone());
+            }
+        }
+        if exts.is_empty() && emails.is_empty() {
+            return Ok(());
+        }
+        for keys in [&mut exts, &mut emails] {
+            keys.sort_unstable();
+            keys.dedup();
+        }
+        let found: Vec<Contact> = self
+            .writer
+            .call(move |d| {
+                Box::pin(async move {
+                    let mut found = Vec::new();
+                    for (by, keys) in [(UniqueKey::ExternalId, exts), (UniqueKey::Email, emails)] {
+                        if !keys.is_empty() {
+                            let sql = &mut d.contact_sql;
+                            found
+                                .extend(d.tx.fetch_by_key(sql, &d.tenant, by, &keys, CHUNK).await?);
+                        }
+                    }
+                    Ok(found)
+                })
+            })
+            .await?;
+        for c in found {
+            let key = Key {
+                id: c.contact_id,
+                deleted: c.deleted_at.is_some(),
+                has_external_id: c.fields.external_id.is_some(),
+            };
+            if let Some(e) = &c.fields.external_id {
+                self.view.by_ext.insert(e, key);
+            }
+            if let Some(e) = &c.fields.email {
+                self.view.by_email.insert(&e.to_lowercase(), key);
+            }
+            self.contact_cache.insert(c.contact_id, c.fields);
+        }
+        Ok(())
+    }
+
+    /// Where a contact key points: what this import did to it, else the stored contact
+    /// of the chunk's view.
+    fn contact_key(&self, ns: Namespace, key: &str) -> Option<Key> {
+        let (done, view) = match ns {
+            Namespace::ContactExt => (&self.index.contact_by_ext, &self.view.by_ext),
+            Namespace::ContactEmail => (&self.index.contact_by_email, &self.view.by_email),
+        };
+        match done.get(key) {
+            Some(k) => (k.id != 0).then_some(k),
+            None => view.get(key),
+        }
     }
 
     /// The stored fields of company `id`: read ahead, else read now (a record an earlier
@@ -524,9 +663,9 @@ impl<'a> Engine<'a> {
     fn find_contact(&self, row: &ContactRow) -> Option<Key> {
         row.external_id
             .as_ref()
-            .and_then(|e| self.index.contact_by_ext.get(e))
+            .and_then(|e| self.contact_key(Namespace::ContactExt, e))
             .or_else(|| {
-                let k = self.index.contact_by_email.get(row.email.as_ref()?)?;
+                let k = self.contact_key(Namespace::ContactEmail, row.email.as_ref()?)?;
                 // An e-mail match onto a contact with another Contact ID is another contact.
                 (row.external_id.is_none() || !k.has_external_id).then_some(k)
             })
@@ -682,14 +821,15 @@ impl<'a> Engine<'a> {
                 }
                 Some(k) if k.deleted => Outcome::Unchanged,
                 Some(k) => {
-                    let (ext, email) = if k.id > 0 {
+                    let before = if k.id > 0 {
                         let fields = self.contact_fields(k.id).await?;
                         if !same_contact(&fields, &row) {
                             return Ok(collision(line, self.merge_column_contact(&row)));
                         }
-                        (fields.external_id, fields.email.map(|e| e.to_lowercase()))
+                        let email = fields.email.map(|e| e.to_lowercase());
+                        (fields.external_id, email, false)
                     } else {
-                        (row.external_id, row.email)
+                        (row.external_id.clone(), row.email.clone(), false)
                     };
                     if !self.dry_run {
                         let id = k.id;
@@ -702,7 +842,9 @@ impl<'a> Engine<'a> {
                             })
                             .await?;
                     }
-                    self.mark_contact(ext.as_deref(), email.as_deref(), k.id, true);
+                    let after = (before.0.clone(), before.1.clone(), true);
+                    let own = (row.external_id.as_deref(), row.email.as_deref());
+                    self.mark_contact(k.id, Some(before), after, own);
                     Outcome::Deleted
                 }
             });
@@ -731,7 +873,7 @@ impl<'a> Engine<'a> {
         }
         let own_id = key.map(|k| k.id);
         if let Some(e) = &fields.external_id
-            && let Some(other) = self.index.contact_by_ext.get(e)
+            && let Some(other) = self.contact_key(Namespace::ContactExt, e)
             && Some(other.id) != own_id
         {
             let col = self.columns.header_of(Field::ContactId);
@@ -740,10 +882,10 @@ impl<'a> Engine<'a> {
         // The row's e-mail key is the lower-cased e-mail the patch just set.
         let email = row
             .email
-            .take()
+            .clone()
             .or_else(|| fields.email.as_ref().map(|e| e.to_lowercase()));
         if let Some(e) = &email
-            && let Some(other) = self.index.contact_by_email.get(e)
+            && let Some(other) = self.contact_key(Namespace::ContactEmail, e)
             && Some(other.id) != own_id
         {
             let col = self.columns.header_of(Field::Email);
@@ -756,24 +898,13 @@ impl<'a> Engine<'a> {
             Some(k) => (k.id, Outcome::Updated),
             None => (self.fake_id(), Outcome::Created),
         };
-        if let Some(cur) = &current {
-            // A key the stored contact gave up no longer finds it.
-            let old_email = cur.email.as_ref().map(|e| e.to_lowercase());
-            if let Some(old) = old_email
-                .as_deref()
-                .filter(|o| Some(*o) != email.as_deref())
-            {
-                self.index.contact_by_email.release(old, id);
-            }
-            if let Some(old) = cur
-                .external_id
-                .as_deref()
-                .filter(|o| Some(*o) != fields.external_id.as_deref())
-            {
-                self.index.contact_by_ext.release(old, id);
-            }
-        }
-        self.mark_contact(fields.external_id.as_deref(), email.as_deref(), id, false);
+        let before = current.as_ref().zip(key).map(|(c, k)| {
+            let email = c.email.as_ref().map(|e| e.to_lowercase());
+            (c.external_id.clone(), email, k.deleted)
+        });
+        let after = (fields.external_id.clone(), email, false);
+        let own = (row.external_id.as_deref(), row.email.as_deref());
+        self.mark_contact(id, before, after, own);
         if !self.dry_run {
             self.save::<Contact>(id, fields).await?;
         }
@@ -809,17 +940,62 @@ impl<'a> Engine<'a> {
         ))
     }
 
-    fn mark_contact(&mut self, ext: Option<&str>, email: Option<&str>, id: i64, deleted: bool) {
+    /// Remembers what the import did to the keys of contact `id` (`before` → `after`), for
+    /// the later rows that may name them: a key the row names (`own`: Contact ID, e-mail),
+    /// when the file names it again;
+    /// any other key (one the contact gave up, or its other key), when the file names it at
+    /// all. A key the contact gave up then points nowhere (id 0).
+    fn mark_contact(
+        &mut self,
+        id: i64,
+        before: Option<ContactKeys>,
+        after: ContactKeys,
+        own: (Option<&str>, Option<&str>),
+    ) {
+        if before.as_ref() == Some(&after) {
+            return;
+        }
+        let Some(filters) = &self.filters else {
+            return;
+        };
+        let index = &mut self.index;
+        let (ext, email, deleted) = after;
         let key = Key {
             id,
             deleted,
             has_external_id: ext.is_some(),
         };
-        if let Some(e) = ext {
-            self.index.contact_by_ext.insert(e, key);
-        }
-        if let Some(e) = email {
-            self.index.contact_by_email.insert(e, key);
+        let later = |ns, k: &str| {
+            let own = match ns {
+                Namespace::ContactExt => own.0,
+                Namespace::ContactEmail => own.1,
+            };
+            if own == Some(k) {
+                filters.file.repeated(ns, k)
+            } else {
+                filters.file.named(ns, k)
+            }
+        };
+        let (old_ext, old_email) = before.map(|(e, m, _)| (e, m)).unwrap_or_default();
+        for (ns, old, new) in [
+            (Namespace::ContactExt, old_ext, ext),
+            (Namespace::ContactEmail, old_email, email),
+        ] {
+            let map = match ns {
+                Namespace::ContactExt => &mut index.contact_by_ext,
+                Namespace::ContactEmail => &mut index.contact_by_email,
+            };
+            if let Some(o) = old.as_deref()
+                && old != new
+                && later(ns, o)
+            {
+                map.insert(o, Key { id: 0, ..key });
+            }
+            if let Some(n) = new.as_deref()
+                && later(ns, n)
+            {
+                map.insert(n, key);
+            }
         }
     }
 }

@@ -1,6 +1,9 @@
 //! The tenant's data an import checks rows against, loaded once at the start: users and
-//! reference codes ([`Refs`]) and the merge keys of every stored record ([`Index`]), in
-//! hash maps so that no row needs a query to be validated or matched.
+//! reference codes ([`Refs`]) and the merge keys of every stored customer ([`Index`]), in
+//! hash maps so that no row needs a query to be validated or matched. Contacts are too many
+//! to hold so: a contacts import reads the stored contacts a chunk of rows names, through
+//! their unique indexes (`apply.rs`, `key_filters.rs`), and the index keeps only what the
+//! import did to contact keys that later rows may name.
 //!
 //! The merge keys are held as 64-bit digests ([`KeyMap`]), not as text: each key costs one
 //! 16-byte slot (digest, packed [`Key`]) instead of its text. Two keys with one digest (odds
@@ -118,7 +121,10 @@ impl KeyMap<Key> {
     }
 }
 
-/// Merge keys → records (lower-cased domains and e-mails).
+/// Merge keys → records (lower-cased domains and e-mails). The customer maps hold every
+/// stored customer and those the import creates. The contact maps hold only what the
+/// import did to a key a later row may name: the keys of contacts it created or changed,
+/// and (id 0) keys a stored contact gave up.
 #[derive(Debug, Default)]
 pub(super) struct Index {
     pub(super) company_by_ext: KeyMap<Key>,
@@ -134,15 +140,9 @@ impl Index {
     /// once, and the small tables it leaves behind fragment the heap, which made the peak
     /// memory of a million-row import vary by a third from run to run.
     pub(super) fn reserve(&mut self, kind: ImportKind, rows: usize) {
-        match kind {
-            ImportKind::Customers => {
-                self.company_by_ext.reserve(rows);
-                self.company_by_domain.reserve(rows);
-            }
-            _ => {
-                self.contact_by_ext.reserve(rows);
-                self.contact_by_email.reserve(rows);
-            }
+        if kind == ImportKind::Customers {
+            self.company_by_ext.reserve(rows);
+            self.company_by_domain.reserve(rows);
         }
     }
 }
@@ -173,12 +173,8 @@ pub(super) async fn load_refs(
     Ok(refs)
 }
 
-/// Merge keys of the tenant's records, deleted ones included.
-pub(super) async fn load_index(
-    tx: &mut ImportTx,
-    tenant: &str,
-    kind: ImportKind,
-) -> Result<Index, ImportError> {
+/// Merge keys of the tenant's customers, deleted ones included.
+pub(super) async fn load_index(tx: &mut ImportTx, tenant: &str) -> Result<Index, ImportError> {
     let mut index = Index::default();
     for c in tx.company_keys(tenant).await? {
         let key = Key {
@@ -199,21 +195,6 @@ pub(super) async fn load_index(
         }
         if let Some(rk) = c.registration_key {
             index.company_by_regkey.insert(&rk, c.company_id);
-        }
-    }
-    if kind != ImportKind::Customers {
-        for c in tx.contact_keys(tenant).await? {
-            let key = Key {
-                id: c.contact_id,
-                deleted: c.deleted,
-                has_external_id: c.external_id.is_some(),
-            };
-            if let Some(e) = c.external_id {
-                index.contact_by_ext.insert(&e, key);
-            }
-            if let Some(e) = c.email {
-                index.contact_by_email.insert(&e.to_lowercase(), key);
-            }
         }
     }
     Ok(index)

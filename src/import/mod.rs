@@ -11,9 +11,12 @@
 //! Any store error drops the transaction: the store is left as it was. A dry run does the
 //! same reads and writes nothing.
 //!
-//! Invariants: memory does not grow with the file (rows are streamed; rejected rows go to a
-//! [`RejectSink`]), except for the merge-key maps, which grow with the records (as 64-bit
-//! digests, about 35 bytes a key, sized once from the file's length).
+//! Invariants: a contacts import's memory does not grow with the file: rows are streamed,
+//! rejected rows go to a [`RejectSink`], stored contacts are read chunk by chunk, and what
+//! the import must remember of contact keys is limited to keys a later row names again
+//! (`key_filters.rs`); XLSX sheets are read whole by calamine. A customers import holds the
+//! customers' merge keys (as 64-bit digests, about 35 bytes a key), which grow with the
+//! customers.
 //! Logs carry counts and ids, never cell values.
 
 pub mod apply;
@@ -21,6 +24,7 @@ pub mod bulk;
 pub mod cli;
 pub mod columns;
 mod index;
+mod key_filters;
 pub mod notice;
 pub mod ops;
 pub mod reader;

@@ -177,7 +177,7 @@ impl RowReader {
                 Ok(true) if is_blank(&record) => continue,
                 Ok(true) => {
                     let mut header = Vec::new();
-                    decode_record_into(&record, encoding, &mut header);
+                    decode_record_into(&record, encoding, &mut header, None);
                     break header;
                 }
                 Ok(false) => return Err(unreadable(path, "the file has no header row")),
@@ -253,6 +253,22 @@ impl RowReader {
         self.format
     }
 
+    /// The file's length in bytes.
+    #[must_use]
+    pub fn file_size(&self) -> u64 {
+        self.file_size
+    }
+
+    /// The number of data rows of an XLSX sheet (known before they are read); `None` for
+    /// CSV.
+    #[must_use]
+    pub fn sheet_rows(&self) -> Option<usize> {
+        match &self.inner {
+            Inner::Xlsx { total, .. } => Some(*total),
+            Inner::Csv { .. } => None,
+        }
+    }
+
     /// Share of the file read so far, 0.0 to 1.0 (CSV: bytes; XLSX: rows).
     #[must_use]
     pub fn fraction_read(&self) -> f64 {
@@ -282,25 +298,77 @@ impl RowReader {
                 reader,
                 record,
                 encoding,
-            } => loop {
-                match reader.read_byte_record(record) {
-                    Ok(false) => return Ok(None),
-                    Ok(true) if is_blank(record) => {}
-                    Ok(true) => {
-                        decode_record_into(record, *encoding, cells);
-                        // The reader's line count is past this record's final `\n`; line
-                        // breaks inside quoted fields are counted too.
-                        let inside = record.as_slice().iter().filter(|b| **b == b'\n').count();
-                        let line = reader.position().line().saturating_sub(inside as u64 + 1);
-                        return Ok(Some(line));
-                    }
-                    Err(e) => return Err(unreadable(file, csv_reason(&e))),
+            } => {
+                if !next_record(reader, record, file)? {
+                    return Ok(None);
                 }
-            },
+                decode_record_into(record, *encoding, cells, None);
+                // The reader's line count is past this record's final `\n`; line breaks
+                // inside quoted fields are counted too.
+                let inside = record.as_slice().iter().filter(|b| **b == b'\n').count();
+                Ok(Some(
+                    reader.position().line().saturating_sub(inside as u64 + 1),
+                ))
+            }
             Inner::Xlsx { rows, .. } => Ok(rows.next().map(|(line, row)| {
                 *cells = row;
                 line
             })),
+        }
+    }
+
+    /// Calls `f` with every data row of the file, in order, with only the cells at the
+    /// indexes `wanted` decoded (the others empty), without moving this reader: a CSV `file`
+    /// is opened again, an XLSX sheet's rows are already in memory. For a quick pass over a
+    /// few columns before the first [`RowReader::next_row`].
+    ///
+    /// # Errors
+    /// As [`RowReader::next_row`].
+    pub fn scan_ahead(
+        &self,
+        file: &Path,
+        wanted: &[usize],
+        mut f: impl FnMut(&[String]),
+    ) -> Result<(), ImportError> {
+        match &self.inner {
+            Inner::Csv { .. } => {
+                let mut again = Self::open(file, None)?;
+                let Inner::Csv {
+                    reader,
+                    record,
+                    encoding,
+                } = &mut again.inner
+                else {
+                    return Err(unreadable(file, "the file changed while it was imported"));
+                };
+                let mut cells = Vec::new();
+                while next_record(reader, record, file)? {
+                    decode_record_into(record, *encoding, &mut cells, Some(wanted));
+                    f(&cells);
+                }
+            }
+            Inner::Xlsx { rows, .. } => {
+                for (_, cells) in rows.as_slice() {
+                    f(cells);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Reads the next non-blank record into `record`; false at the end.
+fn next_record(
+    reader: &mut csv::Reader<Box<dyn Read + Send>>,
+    record: &mut csv::ByteRecord,
+    file: &Path,
+) -> Result<bool, ImportError> {
+    loop {
+        match reader.read_byte_record(record) {
+            Ok(false) => return Ok(false),
+            Ok(true) if is_blank(record) => {}
+            Ok(true) => return Ok(true),
+            Err(e) => return Err(unreadable(file, csv_reason(&e))),
         }
     }
 }
@@ -319,14 +387,24 @@ fn is_blank(record: &csv::ByteRecord) -> bool {
     record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace))
 }
 
-/// Decodes each field of `record` into `cells` (a `\r` ending the last field is dropped),
-/// reusing the strings' memory: a caller that hands the same vector back row after row
-/// allocates nothing per cell once the strings are long enough.
-fn decode_record_into(record: &csv::ByteRecord, encoding: Encoding, cells: &mut Vec<String>) {
+/// Decodes each field of `record` (or only those at the indexes `wanted`, leaving the others
+/// empty) into `cells` (a `\r` ending the last field is dropped), reusing the strings'
+/// memory: a caller that hands the same vector back row after row allocates nothing per
+/// cell once the strings are long enough.
+fn decode_record_into(
+    record: &csv::ByteRecord,
+    encoding: Encoding,
+    cells: &mut Vec<String>,
+    wanted: Option<&[usize]>,
+) {
     cells.truncate(record.len());
     cells.resize_with(record.len(), String::new);
     let last = record.len().saturating_sub(1);
     for (i, (f, cell)) in record.iter().zip(cells.iter_mut()).enumerate() {
+        if wanted.is_some_and(|w| !w.contains(&i)) {
+            cell.clear();
+            continue;
+        }
         let f = if i == last {
             f.strip_suffix(b"\r").unwrap_or(f)
         } else {
@@ -431,9 +509,11 @@ mod tests {
         assert_eq!(detect_encoding(b"Pr\xc3", false), Encoding::Utf8);
         let record = csv::ByteRecord::from(vec![&b"Pr\xe9nom"[..], b"Nom\r"]);
         let mut cells = vec!["a much longer previous value".to_owned()];
-        decode_record_into(&record, Encoding::Windows1252, &mut cells);
+        decode_record_into(&record, Encoding::Windows1252, &mut cells, None);
         assert_eq!(cells, ["Prénom", "Nom"]);
-        decode_record_into(&record, Encoding::Utf8, &mut cells);
+        decode_record_into(&record, Encoding::Utf8, &mut cells, None);
         assert_eq!(cells, ["Prénom", "Nom"]);
+        decode_record_into(&record, Encoding::Utf8, &mut cells, Some(&[1]));
+        assert_eq!(cells, ["", "Nom"], "only the wanted cells are decoded");
     }
 }

@@ -69,6 +69,26 @@ pub struct EntitySql {
     delete: String,
     insert_many: std::collections::HashMap<(usize, bool), String>,
     fetch_many: std::collections::HashMap<(usize, bool), String>,
+    fetch_by: std::collections::HashMap<(usize, bool, &'static str), String>,
+}
+
+/// A unique key of contacts an import looks records up by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UniqueKey {
+    /// The Contact ID (`external_id`).
+    ExternalId,
+    /// The lower-cased e-mail.
+    Email,
+}
+
+impl UniqueKey {
+    /// The key's expression in its unique index.
+    fn expression(self) -> &'static str {
+        match self {
+            Self::ExternalId => "external_id",
+            Self::Email => "lower(email)",
+        }
+    }
 }
 
 impl EntitySql {
@@ -87,6 +107,7 @@ impl EntitySql {
             columns: E::COLUMNS,
             insert_many: std::collections::HashMap::new(),
             fetch_many: std::collections::HashMap::new(),
+            fetch_by: std::collections::HashMap::new(),
             fetch: format!(
                 "select * from {} where tenant_id = $1 and {} = $2",
                 E::NAME,
@@ -127,6 +148,24 @@ impl EntitySql {
                 let params: Vec<String> = (0..n).map(|i| format!("${}", i + 2)).collect();
                 format!(
                     "select * from {table} where tenant_id = $1 and {id} in ({})",
+                    params.join(", ")
+                )
+            }
+        })
+    }
+
+    /// `select * … where {by} in (…) and tenant_id = …` with `n` values, `by` the
+    /// expression of a `(tenant_id, by)` unique index.
+    fn fetch_by(&mut self, n: usize, sqlite: bool, by: &'static str) -> &str {
+        let table = self.table;
+        self.fetch_by.entry((n, sqlite, by)).or_insert_with(|| {
+            if sqlite {
+                let params = vec!["?"; n].join(", ");
+                format!("select * from {table} where {by} in ({params}) and tenant_id = ?")
+            } else {
+                let params: Vec<String> = (0..n).map(|i| format!("${}", i + 2)).collect();
+                format!(
+                    "select * from {table} where tenant_id = $1 and {by} in ({})",
                     params.join(", ")
                 )
             }
@@ -336,6 +375,34 @@ impl ImportTx {
         Ok(on_tx!(self.tx, conn => sqlx::query_as(sql).bind(tenant).fetch_all(conn).await?))
     }
 
+    /// The number of the tenant's contacts, deleted ones included.
+    ///
+    /// # Errors
+    /// On database errors.
+    pub async fn contact_count(&mut self, tenant: &str) -> Result<i64, StoreError> {
+        let sql = "select count(*) from contact where tenant_id = $1";
+        let (n,): (i64,) =
+            on_tx!(self.tx, conn => sqlx::query_as(sql).bind(tenant).fetch_one(conn).await?);
+        Ok(n)
+    }
+
+    /// Merge keys of the tenant's contacts (deleted ones included) with an id above `after`,
+    /// at most `limit` of them, by id: the keys of a large store a page at a time.
+    ///
+    /// # Errors
+    /// On database errors.
+    pub async fn contact_keys_after(
+        &mut self,
+        tenant: &str,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<ContactKeys>, StoreError> {
+        let sql = "select contact_id, external_id, email, deleted_at is not null as deleted from contact where tenant_id = $1 and contact_id > $2 order by contact_id limit $3";
+        Ok(on_tx!(self.tx, conn => {
+            sqlx::query_as(sql).bind(tenant).bind(after).bind(limit).fetch_all(conn).await?
+        }))
+    }
+
     /// Reads record `id`, deleted or not.
     ///
     /// # Errors
@@ -386,6 +453,47 @@ impl ImportTx {
             let text = sql.fetch_many(size, sqlite);
             let found: Vec<E> = on_tx!(self.tx, conn => {
                 bind_args!(sqlx::query_as(text), &args).fetch_all(conn).await?
+            });
+            out.extend(found);
+        }
+        Ok(out)
+    }
+
+    /// Reads the records whose unique key `by` is one of `keys`, deleted or not, in one
+    /// statement per `size` keys, through that key's index. `by` is `external_id` or
+    /// `lower(email)` (`keys` then lower-cased).
+    ///
+    /// The statements are not kept prepared: PostgreSQL plans a kept statement once for all
+    /// values after a few runs, and a plan made while the table was still small (an import
+    /// into an empty store) scans the tenant's rows instead of using the key's index.
+    ///
+    /// # Errors
+    /// On database errors.
+    pub async fn fetch_by_key<E: Entity>(
+        &mut self,
+        sql: &mut EntitySql,
+        tenant: &str,
+        by: UniqueKey,
+        keys: &[String],
+        size: usize,
+    ) -> Result<Vec<E>, StoreError> {
+        let size = size.max(1);
+        let sqlite = self.is_sqlite();
+        let mut out = Vec::with_capacity(keys.len());
+        for part in keys.chunks(size) {
+            let mut args = Vec::with_capacity(size + 1);
+            if !sqlite {
+                args.push(Arg::text(tenant));
+            }
+            args.extend(part.iter().map(|k| Arg::text(k)));
+            // Padding with a key already asked for keeps one statement text for all.
+            args.resize(args.len() + size - part.len(), Arg::text(&part[0]));
+            if sqlite {
+                args.push(Arg::text(tenant));
+            }
+            let text = sql.fetch_by(size, sqlite, by.expression());
+            let found: Vec<E> = on_tx!(self.tx, conn => {
+                bind_args!(sqlx::query_as(text), &args).persistent(false).fetch_all(conn).await?
             });
             out.extend(found);
         }

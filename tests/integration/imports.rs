@@ -503,13 +503,16 @@ both_backends!(
         text.push_str("N-5,n5@example.com,acme.fr,CEO,\n"); // created above: updated
         text.push_str("X-1,n7@example.com,acme.fr,,\n"); // N-7's e-mail: rejected
         text.push_str("S-3,s3@example.com,acme.fr,,\n"); // unchanged
+        // Keys are matched trimmed and in any case, stored or made by the file.
+        text.push_str(", S3@Example.COM ,acme.fr,Upper,\n"); // S-3: updated
+        text.push_str(",N9@EXAMPLE.com,acme.fr,Nine,\n"); // created above: updated
         let path = write(&db, "again.csv", text.as_bytes());
         let counts = |r: &ImportReport| (r.created, r.updated, r.deleted, r.unchanged, r.rejected);
         let (dry, _) = import_with(&store, &path, options(ImportKind::Contacts, true))
             .await
             .expect("dry run");
         let (real, rejected) = import(&store, &path, ImportKind::Contacts).await;
-        assert_eq!(counts(&real), (1301, 3, 1, 1, 1), "{rejected:?}");
+        assert_eq!(counts(&real), (1301, 5, 1, 1, 1), "{rejected:?}");
         assert_eq!(
             counts(&dry),
             counts(&real),
@@ -539,6 +542,11 @@ both_backends!(
         assert_eq!(s2[0].fields.job_title.as_deref(), Some("Back"));
         let n5 = by_email("n5@example.com").await;
         assert_eq!(n5[0].fields.job_title.as_deref(), Some("CEO"));
+        let n9 = by_email("n9@example.com").await;
+        assert_eq!(n9.len(), 1);
+        assert_eq!(n9[0].fields.job_title.as_deref(), Some("Nine"));
+        let s3 = by_email("s3@example.com").await;
+        assert_eq!(s3[0].fields.job_title.as_deref(), Some("Upper"));
         // Run again: everything is found, nothing created.
         let (again, _) = import(&store, &path, ImportKind::Contacts).await;
         assert_eq!(again.created, 0);
