@@ -21,7 +21,7 @@
 //! later (at most [`IN_FLIGHT`] inserts wait for theirs), and a row that matches a record not
 //! inserted yet waits for them. A dry run never writes: its new records keep placeholder ids.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 use tokio::sync::oneshot;
 
@@ -440,13 +440,25 @@ impl<'a> Engine<'a> {
             .writer
             .call(move |d| {
                 Box::pin(async move {
-                    let mut found = Vec::new();
-                    for (by, keys) in [(UniqueKey::ExternalId, exts), (UniqueKey::Email, emails)] {
-                        if !keys.is_empty() {
-                            let sql = &mut d.contact_sql;
-                            found
-                                .extend(d.tx.fetch_by_key(sql, &d.tenant, by, &keys, CHUNK).await?);
-                        }
+                    let (tx, sql, tenant) = (&mut d.tx, &mut d.contact_sql, &d.tenant);
+                    let mut found: Vec<Contact> = Vec::new();
+                    if !exts.is_empty() {
+                        found = tx
+                            .fetch_by_key(sql, tenant, UniqueKey::ExternalId, &exts, CHUNK)
+                            .await?;
+                    }
+                    // An e-mail of a contact found by its Contact ID is that contact's
+                    // alone: not read twice (a re-import names both keys of each row).
+                    let have: HashSet<String> = found
+                        .iter()
+                        .filter_map(|c| c.fields.email.as_ref().map(|e| e.to_lowercase()))
+                        .collect();
+                    emails.retain(|e| !have.contains(e));
+                    if !emails.is_empty() {
+                        found.extend(
+                            tx.fetch_by_key(sql, tenant, UniqueKey::Email, &emails, CHUNK)
+                                .await?,
+                        );
                     }
                     Ok(found)
                 })

@@ -266,7 +266,13 @@ impl BoundRows {
 pub struct ImportTx {
     tx: WriteTx,
     dry_run: bool,
+    /// Records inserted so far.
+    inserted: usize,
 }
+
+/// Records an import must insert before it refreshes PostgreSQL's statistics of the tables
+/// it wrote (see [`ImportTx::finish`]).
+const ANALYZE_AFTER: usize = 1_000;
 
 impl Store {
     /// Begins an import: a write transaction marked `import`, or for a dry run a read
@@ -292,16 +298,27 @@ impl Store {
             on_tx!(tx, conn => sqlx::query(flag).execute(conn).await?.rows_affected());
             tx
         };
-        Ok(ImportTx { tx, dry_run })
+        Ok(ImportTx {
+            tx,
+            dry_run,
+            inserted: 0,
+        })
     }
 }
 
 impl ImportTx {
     /// Commits a real run; rolls a dry run back.
     ///
+    /// A real run on PostgreSQL that inserted [`ANALYZE_AFTER`] records or more refreshes
+    /// the statistics of `company` and `contact` first, as PostgreSQL advises after a bulk
+    /// load. Until autovacuum gets to it, a table filled by an import keeps the statistics
+    /// of the empty table, and the next import's key lookups were then planned as scans of
+    /// the tenant's rows: 23 to 95 ms a lookup of 500 keys at 100,000 contacts instead of
+    /// one index probe per key.
+    ///
     /// # Errors
     /// On database errors (nothing is then written).
-    pub async fn finish(self) -> Result<(), StoreError> {
+    pub async fn finish(mut self) -> Result<(), StoreError> {
         if self.dry_run {
             match self.tx.inner {
                 TxInner::Sqlite(t) => t.rollback().await?,
@@ -309,6 +326,13 @@ impl ImportTx {
             }
             Ok(())
         } else {
+            if self.inserted >= ANALYZE_AFTER
+                && let TxInner::Postgres(t) = &mut self.tx.inner
+            {
+                sqlx::query("analyze company, contact")
+                    .execute(&mut **t)
+                    .await?;
+            }
             self.tx.commit().await
         }
     }
@@ -425,8 +449,7 @@ impl ImportTx {
         matches!(self.tx.inner, TxInner::Sqlite(_))
     }
 
-    /// Reads several records, deleted or not, in one statement per `size` ids. `ids` is
-    /// padded with 0 (no record) to a multiple of `size`, so one statement text serves all.
+    /// Reads several records, deleted or not, in one statement per `size` ids.
     ///
     /// # Errors
     /// On database errors.
@@ -437,35 +460,13 @@ impl ImportTx {
         ids: &[i64],
         size: usize,
     ) -> Result<Vec<E>, StoreError> {
-        let size = size.max(1);
-        let sqlite = self.is_sqlite();
-        let mut out = Vec::with_capacity(ids.len());
-        for part in ids.chunks(size) {
-            let mut args = Vec::with_capacity(size + 1);
-            if !sqlite {
-                args.push(Arg::text(tenant));
-            }
-            args.extend(part.iter().map(|id| Arg::Int(Some(*id))));
-            args.resize(args.len() + size - part.len(), Arg::Int(Some(0)));
-            if sqlite {
-                args.push(Arg::text(tenant));
-            }
-            let text = sql.fetch_many(size, sqlite);
-            let found: Vec<E> = on_tx!(self.tx, conn => {
-                bind_args!(sqlx::query_as(text), &args).fetch_all(conn).await?
-            });
-            out.extend(found);
-        }
-        Ok(out)
+        let ids: Vec<Arg> = ids.iter().map(|id| Arg::Int(Some(*id))).collect();
+        let text = sql.fetch_many(size.max(1), self.is_sqlite());
+        self.fetch_in(text, tenant, &ids, size).await
     }
 
-    /// Reads the records whose unique key `by` is one of `keys`, deleted or not, in one
-    /// statement per `size` keys, through that key's index. `by` is `external_id` or
-    /// `lower(email)` (`keys` then lower-cased).
-    ///
-    /// The statements are not kept prepared: PostgreSQL plans a kept statement once for all
-    /// values after a few runs, and a plan made while the table was still small (an import
-    /// into an empty store) scans the tenant's rows instead of using the key's index.
+    /// Reads the records whose unique key `by` is one of `keys` (e-mails lower-cased),
+    /// deleted or not, in one statement per `size` keys, through that key's index.
     ///
     /// # Errors
     /// On database errors.
@@ -477,21 +478,37 @@ impl ImportTx {
         keys: &[String],
         size: usize,
     ) -> Result<Vec<E>, StoreError> {
+        let keys: Vec<Arg> = keys.iter().map(|k| Arg::text(k)).collect();
+        let text = sql.fetch_by(size.max(1), self.is_sqlite(), by.expression());
+        self.fetch_in(text, tenant, &keys, size).await
+    }
+
+    /// Runs `text`, a `select … in (…)` of `size` values and the tenant, for each `size`
+    /// of `values`, the last padded with a value already asked for so that one text serves.
+    ///
+    /// The statements are not kept prepared: PostgreSQL plans a kept statement once for all
+    /// values after a few runs, and a plan made while the table was still small (an import
+    /// into an empty store) scans the tenant's rows instead of using the key's index.
+    async fn fetch_in<E: Entity>(
+        &mut self,
+        text: &str,
+        tenant: &str,
+        values: &[Arg],
+        size: usize,
+    ) -> Result<Vec<E>, StoreError> {
         let size = size.max(1);
         let sqlite = self.is_sqlite();
-        let mut out = Vec::with_capacity(keys.len());
-        for part in keys.chunks(size) {
+        let mut out = Vec::with_capacity(values.len());
+        for part in values.chunks(size) {
             let mut args = Vec::with_capacity(size + 1);
             if !sqlite {
                 args.push(Arg::text(tenant));
             }
-            args.extend(part.iter().map(|k| Arg::text(k)));
-            // Padding with a key already asked for keeps one statement text for all.
-            args.resize(args.len() + size - part.len(), Arg::text(&part[0]));
+            args.extend_from_slice(part);
+            args.resize(args.len() + size - part.len(), part[0].clone());
             if sqlite {
                 args.push(Arg::text(tenant));
             }
-            let text = sql.fetch_by(size, sqlite, by.expression());
             let found: Vec<E> = on_tx!(self.tx, conn => {
                 bind_args!(sqlx::query_as(text), &args).persistent(false).fetch_all(conn).await?
             });
@@ -533,6 +550,7 @@ impl ImportTx {
         };
         ids.sort_unstable();
         self.log_inserts(E::NAME, tenant, &ids).await?;
+        self.inserted += ids.len();
         Ok(ids)
     }
 
