@@ -68,8 +68,7 @@ pub struct EntitySql {
     update: String,
     delete: String,
     insert_many: std::collections::HashMap<(usize, bool), String>,
-    fetch_many: std::collections::HashMap<(usize, bool), String>,
-    fetch_by: std::collections::HashMap<(usize, bool, &'static str), String>,
+    select_in: std::collections::HashMap<(usize, bool, &'static str), String>,
 }
 
 /// A unique key of contacts an import looks records up by.
@@ -106,8 +105,7 @@ impl EntitySql {
             id: E::ID,
             columns: E::COLUMNS,
             insert_many: std::collections::HashMap::new(),
-            fetch_many: std::collections::HashMap::new(),
-            fetch_by: std::collections::HashMap::new(),
+            select_in: std::collections::HashMap::new(),
             fetch: format!(
                 "select * from {} where tenant_id = $1 and {} = $2",
                 E::NAME,
@@ -135,33 +133,22 @@ impl EntitySql {
 /// because it resolves each numbered one (`$n`, `?n`) by a linear search, which costs
 /// quadratic time on statements with thousands of them; PostgreSQL only knows `$n`.
 impl EntitySql {
-    /// `select * … where id in (…)` with `n` ids. On SQLite the tenant term is kept out of
-    /// index choice (`+tenant_id`): its planner would otherwise scan the tenant's rows
-    /// through the `(tenant_id, …)` unique indexes instead of looking the ids up.
-    fn fetch_many(&mut self, n: usize, sqlite: bool) -> &str {
-        let (table, id) = (self.table, self.id);
-        self.fetch_many.entry((n, sqlite)).or_insert_with(|| {
-            if sqlite {
-                let params = vec!["?"; n].join(", ");
-                format!("select * from {table} where {id} in ({params}) and +tenant_id = ?")
-            } else {
-                let params: Vec<String> = (0..n).map(|i| format!("${}", i + 2)).collect();
-                format!(
-                    "select * from {table} where tenant_id = $1 and {id} in ({})",
-                    params.join(", ")
-                )
-            }
-        })
-    }
-
-    /// `select * … where {by} in (…) and tenant_id = …` with `n` values, `by` the
-    /// expression of a `(tenant_id, by)` unique index.
-    fn fetch_by(&mut self, n: usize, sqlite: bool, by: &'static str) -> &str {
+    /// `select * … where {by} in (…)` with `n` values and the tenant, `by` being the id
+    /// column or the expression of a `(tenant_id, by)` unique index. For ids on SQLite the
+    /// tenant term is kept out of index choice (`+tenant_id`): its planner would otherwise
+    /// scan the tenant's rows through the `(tenant_id, …)` unique indexes instead of looking
+    /// the ids up.
+    fn select_in(&mut self, n: usize, sqlite: bool, by: &'static str) -> &str {
         let table = self.table;
-        self.fetch_by.entry((n, sqlite, by)).or_insert_with(|| {
+        let tenant = if by == self.id {
+            "+tenant_id"
+        } else {
+            "tenant_id"
+        };
+        self.select_in.entry((n, sqlite, by)).or_insert_with(|| {
             if sqlite {
                 let params = vec!["?"; n].join(", ");
-                format!("select * from {table} where {by} in ({params}) and tenant_id = ?")
+                format!("select * from {table} where {by} in ({params}) and {tenant} = ?")
             } else {
                 let params: Vec<String> = (0..n).map(|i| format!("${}", i + 2)).collect();
                 format!(
@@ -461,7 +448,8 @@ impl ImportTx {
         size: usize,
     ) -> Result<Vec<E>, StoreError> {
         let ids: Vec<Arg> = ids.iter().map(|id| Arg::Int(Some(*id))).collect();
-        let text = sql.fetch_many(size.max(1), self.is_sqlite());
+        let by = sql.id;
+        let text = sql.select_in(size.max(1), self.is_sqlite(), by);
         self.fetch_in(text, tenant, &ids, size).await
     }
 
@@ -479,7 +467,7 @@ impl ImportTx {
         size: usize,
     ) -> Result<Vec<E>, StoreError> {
         let keys: Vec<Arg> = keys.iter().map(|k| Arg::text(k)).collect();
-        let text = sql.fetch_by(size.max(1), self.is_sqlite(), by.expression());
+        let text = sql.select_in(size.max(1), self.is_sqlite(), by.expression());
         self.fetch_in(text, tenant, &keys, size).await
     }
 
