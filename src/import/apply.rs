@@ -411,7 +411,7 @@ impl<'a> Engine<'a> {
         let Some(filters) = &self.filters else {
             return Ok(());
         };
-        let (mut exts, mut emails) = (Vec::new(), Vec::new());
+        let (mut exts, mut emails, mut ids) = (Vec::new(), Vec::new(), Vec::new());
         for (_, _, parsed) in chunk {
             let Parsed::Contact(Ok(row)) = parsed else {
                 continue;
@@ -426,26 +426,35 @@ impl<'a> Engine<'a> {
                 && self.index.contact_by_email.get(e).is_none()
                 && filters.stored.may_hold(Namespace::ContactEmail, e)
             {
-                emails.push(e.clone());
+                match filters.stored.unicode_email(e) {
+                    Some(id) => ids.push(id),
+                    None => emails.push(e.clone()),
+                }
             }
         }
-        if exts.is_empty() && emails.is_empty() {
+        if exts.is_empty() && emails.is_empty() && ids.is_empty() {
             return Ok(());
         }
         for keys in [&mut exts, &mut emails] {
             keys.sort_unstable();
             keys.dedup();
         }
+        ids.sort_unstable();
+        ids.dedup();
         let found: Vec<Contact> = self
             .writer
             .call(move |d| {
                 Box::pin(async move {
                     let (tx, sql, tenant) = (&mut d.tx, &mut d.contact_sql, &d.tenant);
                     let mut found: Vec<Contact> = Vec::new();
+                    if !ids.is_empty() {
+                        found = tx.fetch_many(sql, tenant, &ids, CHUNK).await?;
+                    }
                     if !exts.is_empty() {
-                        found = tx
-                            .fetch_by_key(sql, tenant, UniqueKey::ExternalId, &exts, CHUNK)
-                            .await?;
+                        found.extend(
+                            tx.fetch_by_key(sql, tenant, UniqueKey::ExternalId, &exts, CHUNK)
+                                .await?,
+                        );
                     }
                     // An e-mail of a contact found by its Contact ID is that contact's
                     // alone: not read twice (a re-import names both keys of each row).

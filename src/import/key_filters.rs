@@ -10,7 +10,7 @@
 //! store or by the file's length and capped, so a contacts import's memory no longer grows
 //! with its rows.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::hash::BuildHasher;
 use std::path::Path;
 
@@ -98,13 +98,21 @@ impl Bloom {
 
 /// The keys the stored contacts of a tenant hold, deleted ones included.
 #[derive(Debug)]
-pub(super) struct StoredKeys(Bloom);
+pub(super) struct StoredKeys {
+    filter: Bloom,
+    /// Contacts by lower-cased e-mail, for the e-mails that are not ASCII. The store's
+    /// `lower()` may lower only ASCII (SQLite's does), so its e-mail index cannot find
+    /// `JOSÉ@…` by `josé@…`; the import matches e-mails lower-cased in full, and looks these
+    /// few up here instead.
+    unicode: HashMap<String, i64>,
+}
 
 impl StoredKeys {
     /// Reads the tenant's contact keys page by page into a filter sized by their count.
     pub(super) async fn load(tx: &mut ImportTx, tenant: &str) -> Result<Self, ImportError> {
         let count = tx.contact_count(tenant).await?;
         let mut filter = Bloom::for_keys(2 * u64::try_from(count).unwrap_or(0));
+        let mut unicode = HashMap::new();
         let mut after = 0;
         loop {
             let page = tx.contact_keys_after(tenant, after, PAGE).await?;
@@ -115,16 +123,25 @@ impl StoredKeys {
                     filter.insert(digest(Namespace::ContactExt, e));
                 }
                 if let Some(e) = &c.email {
-                    filter.insert(digest(Namespace::ContactEmail, &e.to_lowercase()));
+                    let lower = e.to_lowercase();
+                    filter.insert(digest(Namespace::ContactEmail, &lower));
+                    if !e.is_ascii() {
+                        unicode.insert(lower, c.contact_id);
+                    }
                 }
             }
         }
-        Ok(Self(filter))
+        Ok(Self { filter, unicode })
     }
 
     /// Whether a stored contact may have `key` (never false when one has).
     pub(super) fn may_hold(&self, ns: Namespace, key: &str) -> bool {
-        self.0.contains(digest(ns, key))
+        self.filter.contains(digest(ns, key))
+    }
+
+    /// The stored contact whose e-mail, not ASCII, lower-cases to `key`.
+    pub(super) fn unicode_email(&self, key: &str) -> Option<i64> {
+        self.unicode.get(key).copied()
     }
 }
 
