@@ -127,7 +127,7 @@ impl Merged for Contact {
 }
 
 /// A contact's Contact ID, lower-cased e-mail and deleted state.
-type ContactKeys = (Option<String>, Option<String>, bool);
+type KeyState = (Option<String>, Option<String>, bool);
 
 /// What a contacts import knows of contact keys (see `key_filters.rs`).
 struct ContactFilters {
@@ -312,7 +312,7 @@ impl<'a> Engine<'a> {
             // Far past any file this tool is for: a wrong guess must not ask for terabytes.
             const MAX_ESTIMATE: f64 = 50_000_000.0;
             let estimate = (rows as f64 / fraction).min(MAX_ESTIMATE) as usize;
-            self.index.reserve(self.kind, estimate);
+            self.index.reserve_customers(estimate);
         }
     }
 
@@ -969,8 +969,8 @@ impl<'a> Engine<'a> {
     fn mark_contact(
         &mut self,
         id: i64,
-        before: Option<ContactKeys>,
-        after: ContactKeys,
+        before: Option<KeyState>,
+        after: KeyState,
         own: (Option<&str>, Option<&str>),
     ) {
         if before.as_ref() == Some(&after) {
