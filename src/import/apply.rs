@@ -31,8 +31,9 @@ use crate::store::import_support::{BoundRows, EntitySql, ImportTx, UniqueKey};
 use crate::store::{Entity, FieldError, Store};
 
 use super::columns::{ColumnMap, Field};
+use super::first_pass::FirstPass;
 use super::index::{Index, Key, KeyMap, load_index, load_refs};
-use super::key_filters::{FileKeys, Namespace, StoredKeys};
+use super::key_filters::{Namespace, StoredKeys};
 use super::report::{ImportReport, MAX_REPORTED_ERRORS, RejectSink, RejectedRow, RowError};
 use super::rows::{self, CompanyRow, ContactRow, Refs};
 use super::writer::{Desk, Writer};
@@ -132,7 +133,7 @@ type KeyState = (Option<String>, Option<String>, bool);
 /// What a contacts import knows of contact keys (see `key_filters.rs`).
 struct ContactFilters {
     stored: StoredKeys,
-    file: FileKeys,
+    file: FirstPass,
 }
 
 /// The stored contacts the current chunk names, by their keys.
@@ -197,40 +198,25 @@ impl<'a> Engine<'a> {
         let PreparedImport {
             path,
             options,
-            reader,
+            mut reader,
             columns,
         } = prepared;
         let mut tx = store.begin_import(options.dry_run).await?;
         tx.require_tenant(&options.tenant).await?;
-        // A contacts import's first pass over the file runs while the tenant's data loads.
-        let scan = if options.kind == ImportKind::Customers {
-            Err((reader, columns))
-        } else {
-            let file = path.clone();
-            Ok(tokio::task::spawn_blocking(move || {
-                let keys = FileKeys::scan(&reader, &file, &columns);
-                (reader, columns, keys)
-            }))
+        // A contacts import's first pass over the file runs while the tenant's data loads
+        // and the merge starts (`first_pass.rs`).
+        let first_pass = match options.kind {
+            ImportKind::Customers => None,
+            _ => Some(FirstPass::start(&mut reader, &path, &columns)?),
         };
         let refs = load_refs(&mut tx, &options.tenant, options.kind).await?;
         let index = load_index(&mut tx, &options.tenant).await?;
-        let (mut reader, columns, filters) = match scan {
-            Err((reader, columns)) => (reader, columns, None),
-            Ok(scan) => {
-                let stored = StoredKeys::load(&mut tx, &options.tenant).await?;
-                let (reader, columns, file) = scan.await.map_err(|_| ImportError::Unreadable {
-                    file: path.display().to_string(),
-                    reason: "the first pass over the file stopped".to_owned(),
-                })?;
-                (
-                    reader,
-                    columns,
-                    Some(ContactFilters {
-                        stored,
-                        file: file?,
-                    }),
-                )
-            }
+        let filters = match first_pass {
+            None => None,
+            Some(file) => Some(ContactFilters {
+                stored: StoredKeys::load(&mut tx, &options.tenant).await?,
+                file,
+            }),
         };
         let sqlite = tx.is_sqlite();
         let writer = Writer::start(Desk {
@@ -281,6 +267,7 @@ impl<'a> Engine<'a> {
             if engine.report.rows == 0 {
                 engine.reserve_keys(chunk.len(), reader.fraction_read());
             }
+            engine.settle_first_pass().await?;
             engine.prefetch(&chunk).await?;
             for (line, cells, parsed) in chunk.drain(..) {
                 engine.report.rows += 1;
@@ -976,7 +963,7 @@ impl<'a> Engine<'a> {
         if before.as_ref() == Some(&after) {
             return;
         }
-        let Some(filters) = &self.filters else {
+        let Some(filters) = &mut self.filters else {
             return;
         };
         let index = &mut self.index;
@@ -986,21 +973,10 @@ impl<'a> Engine<'a> {
             deleted,
             has_external_id: ext.is_some(),
         };
-        let later = |ns, k: &str| {
-            let own = match ns {
-                Namespace::ContactExt => own.0,
-                Namespace::ContactEmail => own.1,
-            };
-            if own == Some(k) {
-                filters.file.repeated(ns, k)
-            } else {
-                filters.file.named(ns, k)
-            }
-        };
         let (old_ext, old_email) = before.map(|(e, m, _)| (e, m)).unwrap_or_default();
-        for (ns, old, new) in [
-            (Namespace::ContactExt, old_ext, ext),
-            (Namespace::ContactEmail, old_email, email),
+        for (ns, old, new, own) in [
+            (Namespace::ContactExt, old_ext, ext, own.0),
+            (Namespace::ContactEmail, old_email, email, own.1),
         ] {
             let map = match ns {
                 Namespace::ContactExt => &mut index.contact_by_ext,
@@ -1008,16 +984,31 @@ impl<'a> Engine<'a> {
             };
             if let Some(o) = old.as_deref()
                 && old != new
-                && later(ns, o)
+                && filters.file.later(ns, o, own == Some(o))
             {
                 map.insert(o, Key { id: 0, ..key });
             }
             if let Some(n) = new.as_deref()
-                && later(ns, n)
+                && filters.file.later(ns, n, own == Some(n))
             {
                 map.insert(n, key);
             }
         }
+    }
+
+    /// Takes the first pass's result once it is there, and forgets what the merge
+    /// remembered meanwhile of keys no later row names.
+    async fn settle_first_pass(&mut self) -> Result<(), ImportError> {
+        let Some(filters) = &mut self.filters else {
+            return Ok(());
+        };
+        for (ns, key) in filters.file.settle().await? {
+            match ns {
+                Namespace::ContactExt => self.index.contact_by_ext.forget(&key),
+                Namespace::ContactEmail => self.index.contact_by_email.forget(&key),
+            }
+        }
+        Ok(())
     }
 }
 

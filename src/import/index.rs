@@ -112,6 +112,11 @@ impl KeyMap<Key> {
         }
     }
 
+    /// Forgets `key`.
+    pub(super) fn forget(&mut self, key: &str) {
+        self.0.remove(&Self::digest(key));
+    }
+
     /// Points `key` at `id` if it still holds the placeholder id `placeholder`.
     pub(super) fn repoint(&mut self, key: &str, placeholder: i64, id: i64) {
         if let Some(mut k) = self.get(key).filter(|k| k.id == placeholder) {

@@ -12,7 +12,9 @@
 
 use std::collections::{HashMap, HashSet};
 use std::hash::BuildHasher;
+use std::ops::ControlFlow;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::store::import_support::ImportTx;
 
@@ -154,16 +156,18 @@ pub(super) struct FileKeys {
 }
 
 impl FileKeys {
-    /// One pass over the Contact ID and Email columns of the file `reader` has opened,
-    /// before its first row is read. The filter takes a bit per 4 bytes of CSV (about 11
-    /// bits a key for a typical contacts file) or 24 bits per XLSX row.
+    /// One pass over the Contact ID and Email columns of the rows `reader` has not read
+    /// (see [`RowReader::scan_rows`]), until the end or until `stop` is set. The filter
+    /// takes a bit per 4 bytes of CSV (about 11 bits a key for a typical contacts file) or
+    /// 24 bits per XLSX row.
     ///
     /// # Errors
     /// [`ImportError::Unreadable`] when the file breaks mid-way.
     pub(super) fn scan(
-        reader: &RowReader,
+        reader: &mut RowReader,
         file: &Path,
         columns: &ColumnMap,
+        stop: &AtomicBool,
     ) -> Result<Self, ImportError> {
         let bits = match reader.sheet_rows() {
             Some(rows) => 24 * rows as u64,
@@ -177,7 +181,10 @@ impl FileKeys {
         let email = columns.column(Field::Email);
         let wanted: Vec<usize> = ext.into_iter().chain(email).collect();
         let mut lower = String::new();
-        reader.scan_ahead(file, &wanted, |cells| {
+        reader.scan_rows(file, &wanted, |cells| {
+            if stop.load(Ordering::Relaxed) {
+                return ControlFlow::Break(());
+            }
             if let Some(e) = columns.cell(cells, Field::ContactId) {
                 keys.note(digest(Namespace::ContactExt, e));
             }
@@ -192,6 +199,7 @@ impl FileKeys {
                 }
                 keys.note(digest(Namespace::ContactEmail, &lower));
             }
+            ControlFlow::Continue(())
         })?;
         Ok(keys)
     }
@@ -253,10 +261,11 @@ mod tests {
              \u{20}A@Example.COM ;P-2;acme.fr\n",
         )
         .expect("write");
-        let reader = RowReader::open(&path, None).expect("open");
+        let mut reader = RowReader::open(&path, None).expect("open");
         let columns = ColumnMap::build(super::super::ImportKind::Contacts, reader.header(), &[])
             .expect("columns");
-        let keys = FileKeys::scan(&reader, &path, &columns).expect("scan");
+        let keys =
+            FileKeys::scan(&mut reader, &path, &columns, &AtomicBool::new(false)).expect("scan");
         let email = Namespace::ContactEmail;
         let ext = Namespace::ContactExt;
         assert!(

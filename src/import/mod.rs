@@ -23,6 +23,7 @@ pub mod apply;
 pub mod bulk;
 pub mod cli;
 pub mod columns;
+mod first_pass;
 mod index;
 mod key_filters;
 pub mod notice;

@@ -12,6 +12,7 @@
 
 use std::fs::File;
 use std::io::{BufReader, Cursor, Read, Seek};
+use std::ops::ControlFlow;
 use std::path::Path;
 
 use calamine::{Data, Reader as _, Xlsx};
@@ -317,39 +318,39 @@ impl RowReader {
         }
     }
 
-    /// Calls `f` with every data row of the file, in order, with only the cells at the
-    /// indexes `wanted` decoded (the others empty), without moving this reader: a CSV `file`
-    /// is opened again, an XLSX sheet's rows are already in memory. For a quick pass over a
-    /// few columns before the first [`RowReader::next_row`].
+    /// Calls `f` with each data row not read yet, in order, with only the cells at the
+    /// indexes `wanted` decoded (the others empty), until `f` breaks. A CSV reader reads on
+    /// (a pass that must not move the reader of the merge opens the file again); an XLSX
+    /// reader's rows stay where they are, its sheet being in memory already. For a quick
+    /// pass over a few columns before the merge reads the rows.
     ///
     /// # Errors
     /// As [`RowReader::next_row`].
-    pub fn scan_ahead(
-        &self,
+    pub fn scan_rows(
+        &mut self,
         file: &Path,
         wanted: &[usize],
-        mut f: impl FnMut(&[String]),
+        mut f: impl FnMut(&[String]) -> ControlFlow<()>,
     ) -> Result<(), ImportError> {
-        match &self.inner {
-            Inner::Csv { .. } => {
-                let mut again = Self::open(file, None)?;
-                let Inner::Csv {
-                    reader,
-                    record,
-                    encoding,
-                } = &mut again.inner
-                else {
-                    return Err(unreadable(file, "the file changed while it was imported"));
-                };
+        match &mut self.inner {
+            Inner::Csv {
+                reader,
+                record,
+                encoding,
+            } => {
                 let mut cells = Vec::new();
                 while next_record(reader, record, file)? {
                     decode_record_into(record, *encoding, &mut cells, Some(wanted));
-                    f(&cells);
+                    if f(&cells).is_break() {
+                        break;
+                    }
                 }
             }
             Inner::Xlsx { rows, .. } => {
                 for (_, cells) in rows.as_slice() {
-                    f(cells);
+                    if f(cells).is_break() {
+                        break;
+                    }
                 }
             }
         }
