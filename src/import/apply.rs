@@ -7,7 +7,7 @@
 //! that names a record twice updates it instead of duplicating it. Stored contacts are read
 //! chunk by chunk through their unique indexes, only for keys the store may hold
 //! ([`StoredKeys`]); what the import does to a contact key is remembered only when a later
-//! row may name it ([`FileKeys`], a first pass over the file's key columns).
+//! row may name it ([`FirstPass`], a pass over the file's key columns beside the merge).
 //!
 //! A row matching a record updates it (a soft-deleted one is restored), or counts as
 //! unchanged when nothing differs; `Deleted` soft-deletes (already deleted = unchanged;
@@ -338,9 +338,7 @@ impl<'a> Engine<'a> {
     /// Reads the stored records the chunk's valid rows match, in one statement per
     /// [`CHUNK`] ids (contacts: first by their keys, see [`Engine::look_up_contacts`]).
     async fn prefetch(&mut self, chunk: &[(u64, Vec<String>, Parsed)]) -> Result<(), ImportError> {
-        if self.filters.is_some() {
-            self.look_up_contacts(chunk).await?;
-        }
+        self.look_up_contacts(chunk).await?;
         let mut ids: Vec<i64> = chunk
             .iter()
             .filter_map(|(_, _, parsed)| match parsed {
@@ -389,7 +387,8 @@ impl<'a> Engine<'a> {
 
     /// Reads the stored contacts the chunk's valid rows name by Contact ID or e-mail, when
     /// the store may hold that key and the import has not changed it: they make the chunk's
-    /// [`ChunkView`] and are cached for the merge. One statement per key column.
+    /// [`ChunkView`] and are cached for the merge. One statement per key column. Nothing
+    /// for a customers import.
     async fn look_up_contacts(
         &mut self,
         chunk: &[(u64, Vec<String>, Parsed)],

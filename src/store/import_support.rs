@@ -382,8 +382,7 @@ impl ImportTx {
     /// # Errors
     /// On database errors.
     pub async fn contact_keys(&mut self, tenant: &str) -> Result<Vec<ContactKeys>, StoreError> {
-        let sql = "select contact_id, external_id, email, deleted_at is not null as deleted from contact where tenant_id = $1 order by contact_id";
-        Ok(on_tx!(self.tx, conn => sqlx::query_as(sql).bind(tenant).fetch_all(conn).await?))
+        self.contact_keys_after(tenant, 0, i64::MAX).await
     }
 
     /// The number of the tenant's contacts, deleted ones included.
